@@ -1,0 +1,69 @@
+"""Database engine and the per-request session (commit once per request)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, create_engine
+
+from app.settings import Settings, get_settings
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+@lru_cache(maxsize=8)
+def _engine_for(url: str) -> Engine:
+    return make_engine(url)
+
+
+def get_engine(settings: Settings | None = None) -> Engine:
+    settings = settings or get_settings()
+    if settings.resolved_database_url.startswith("sqlite"):
+        settings.ensure_data_dir()
+    return _engine_for(settings.resolved_database_url)
+
+
+def mark_outbox_written(session: Session) -> None:
+    """Services call this when they add outbox rows, so the commit can trigger a sync."""
+    session.info["outbox_written"] = True
+
+
+def commit(session: Session, after_outbox: Callable[[], object] | None = None) -> None:
+    """Commit; if the unit of work wrote outbox rows, run `after_outbox` (the inline search sync).
+
+    The sync runs after the commit, so a search-engine failure can never undo the write.
+    """
+    session.commit()
+    if session.info.pop("outbox_written", False) and after_outbox is not None:
+        after_outbox()
+
+
+@contextmanager
+def session_scope(
+    engine: Engine | None = None, after_outbox: Callable[[], object] | None = None
+) -> Iterator[Session]:
+    """A unit of work for CLI and background code: commit on success, roll back on error."""
+    with Session(engine or get_engine(), expire_on_commit=False) as session:
+        try:
+            yield session
+            commit(session, after_outbox)
+        except BaseException:
+            session.rollback()
+            raise

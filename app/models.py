@@ -1,0 +1,165 @@
+"""Database tables. The database is the source of truth; the search index derives from it."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, Index, Text
+from sqlmodel import Field, Relationship, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _ts(**kw: Any) -> Any:
+    return Field(sa_type=DateTime(timezone=True), **kw)
+
+
+class Status(str, enum.Enum):
+    pending = "pending"
+    published = "published"
+    rejected = "rejected"
+    archived = "archived"
+
+
+class Region(SQLModel, table=True):
+    code: str = Field(primary_key=True, max_length=16)
+    name: str = Field(max_length=200)
+    federal_district: str = Field(max_length=100, index=True)
+    iso_3166_2: str | None = Field(default=None, max_length=16)
+
+
+class Theme(SQLModel, table=True):
+    slug: str = Field(primary_key=True, max_length=64)
+    name: str = Field(max_length=200)
+    description: str | None = Field(default=None, max_length=1000)
+
+
+class MunicipalityType(SQLModel, table=True):
+    __tablename__ = "municipality_type"
+
+    slug: str = Field(primary_key=True, max_length=64)
+    name: str = Field(max_length=200)
+    law_note: str | None = Field(default=None, max_length=1000)
+
+
+class PracticeTheme(SQLModel, table=True):
+    __tablename__ = "practice_theme"
+
+    practice_id: int = Field(foreign_key="practice.id", primary_key=True, ondelete="CASCADE")
+    theme_slug: str = Field(foreign_key="theme.slug", primary_key=True, index=True)
+
+
+class Practice(SQLModel, table=True):
+    __table_args__ = (Index("ix_practice_status_published_at", "status", "published_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=120, unique=True, index=True)
+    tracking_code: str = Field(max_length=32, unique=True, index=True)
+
+    title: str = Field(max_length=300)
+    summary: str | None = Field(default=None, sa_type=Text)
+    problem: str | None = Field(default=None, sa_type=Text)
+    solution: str | None = Field(default=None, sa_type=Text)
+    outcome: str | None = Field(default=None, sa_type=Text)
+    # [{"indicator", "value_before", "value_after", "unit", "period"}]; read with the card, never queried.
+    outcome_figures: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+    region_code: str = Field(foreign_key="region.code", index=True, max_length=16)
+    municipality: str | None = Field(default=None, max_length=300)
+    municipality_type_slug: str = Field(foreign_key="municipality_type.slug", index=True, max_length=64)
+
+    year_started: int | None = Field(default=None)
+    resources: str | None = Field(default=None, sa_type=Text)
+    partners: str | None = Field(default=None, sa_type=Text)
+
+    contact_organisation: str | None = Field(default=None, max_length=300)
+    contact_person: str | None = Field(default=None, max_length=200)
+    contact_email: str | None = Field(default=None, max_length=254)
+    contact_phone: str | None = Field(default=None, max_length=50)
+    contact_website: str | None = Field(default=None, max_length=500)
+    contact_public: bool = Field(default=False)
+
+    source_url: str | None = Field(default=None, max_length=1000)
+    # [{"title", "url"}]
+    documents: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+    status: Status = Field(default=Status.pending, max_length=16, index=True)
+    created_at: datetime = _ts(default_factory=utcnow)
+    updated_at: datetime = _ts(default_factory=utcnow)
+    published_at: datetime | None = _ts(default=None)
+    # Bumped on every change; the search sync never applies an older version over a newer one.
+    version: int = Field(default=1)
+
+    submitter_name: str | None = Field(default=None, max_length=200)
+    submitter_organisation: str | None = Field(default=None, max_length=300)
+    submitter_email: str | None = Field(default=None, max_length=254)
+    moderation_note: str | None = Field(default=None, sa_type=Text)
+    # Generated load-test data; never part of seed_data/.
+    synthetic: bool = Field(default=False, index=True)
+
+    region: Region = Relationship(sa_relationship_kwargs={"lazy": "joined"})
+    municipality_type: MunicipalityType = Relationship(sa_relationship_kwargs={"lazy": "joined"})
+    themes: list[Theme] = Relationship(
+        link_model=PracticeTheme, sa_relationship_kwargs={"lazy": "selectin", "order_by": "Theme.slug"}
+    )
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == Status.published
+
+
+class OutboxOp(str, enum.Enum):
+    upsert = "upsert"
+    delete = "delete"
+
+
+class Outbox(SQLModel, table=True):
+    """A change to what is public, waiting to reach the search index."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    practice_id: int = Field(index=True)
+    op: OutboxOp = Field(max_length=8)
+    version: int = Field(default=1)
+    created_at: datetime = _ts(default_factory=utcnow)
+    attempts: int = Field(default=0)
+    next_attempt_at: datetime = _ts(default_factory=utcnow)
+    last_error: str | None = Field(default=None, sa_type=Text)
+    done_at: datetime | None = _ts(default=None, index=True)
+
+
+class AuditLog(SQLModel, table=True):
+    __tablename__ = "audit_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    practice_id: int | None = Field(default=None, index=True)
+    actor: str = Field(max_length=200)
+    action: str = Field(max_length=50)
+    # {"field": [old, new]} for edits; free details otherwise.
+    changes: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    at: datetime = _ts(default_factory=utcnow)
+
+
+class AdminUser(SQLModel, table=True):
+    __tablename__ = "admin_user"
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=100, unique=True, index=True)
+    password_hash: str = Field(max_length=300)
+    created_at: datetime = _ts(default_factory=utcnow)
+    active: bool = Field(default=True)
+
+
+class ChangeLog(SQLModel, table=True):
+    """Monotonic feed of public changes for mirrors (`/api/v1/changes`)."""
+
+    __tablename__ = "change_log"
+
+    seq: int | None = Field(default=None, primary_key=True)
+    practice_id: int = Field(index=True)
+    slug: str = Field(max_length=120)
+    kind: str = Field(max_length=16)  # "upsert" or "delete" (tombstone)
+    at: datetime = _ts(default_factory=utcnow)

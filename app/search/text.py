@@ -1,0 +1,46 @@
+"""Russian text normalisation shared by every engine: lower case, ё→е, Snowball stems."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import Stemmer
+
+_WORD = re.compile(r"[0-9a-zа-я]+", re.IGNORECASE)
+_CYRILLIC = re.compile(r"[а-я]")
+_ru = Stemmer.Stemmer("russian")
+_en = Stemmer.Stemmer("english")
+
+
+def fold(text: str) -> str:
+    """Lower case, ё→е, NFKC (so look-alike forms and combining marks fold together)."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    # A decomposed "ё" (е + U+0308) survives NFKC only as composed ё; drop stray combining marks.
+    text = text.replace("ё", "е").replace("\u0308", "").replace("\u0301", "")
+    return text
+
+
+def tokens(text: str) -> list[str]:
+    """Words of the folded text, in order."""
+    return _WORD.findall(fold(text))
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """Stem of one folded word (Russian Snowball for Cyrillic, English for Latin, digits kept)."""
+    if word.isdigit():
+        return word
+    if _CYRILLIC.search(word):
+        return _ru.stemWord(word)
+    return _en.stemWord(word)
+
+
+def stems(text: str) -> list[str]:
+    return [stem(t) for t in tokens(text)]
+
+
+def stemmed_text(text: str) -> str:
+    """The text as space-separated stems (what engines index beside the original)."""
+    return " ".join(stems(text))
