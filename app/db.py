@@ -12,6 +12,7 @@ from sqlmodel import Session, create_engine
 
 from app.settings import Settings, get_settings
 
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})

@@ -1,6 +1,5 @@
 """Database tables. The database is the source of truth; the search index derives from it."""
 
-from __future__ import annotations
 
 import enum
 from datetime import UTC, datetime

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from app.search.base import SearchIndex, SearchQuery, SearchResult
+import logging
+
+from app.search.base import SearchIndex, SearchQuery, SearchResult, SearchUnavailable
 from app.settings import Settings
 
 __all__ = ["SearchIndex", "SearchQuery", "SearchResult", "make_index"]
+log = logging.getLogger(__name__)
 
 
 def make_index(settings: Settings) -> SearchIndex:
@@ -21,5 +24,9 @@ def make_index(settings: Settings) -> SearchIndex:
 
         settings.ensure_data_dir()
         index = LocalIndex(settings.local_index_path)
-    index.configure()
+    try:
+        index.configure()
+    except SearchUnavailable as exc:
+        # The service still starts: writes go to the outbox and wait; /readyz shows it.
+        log.warning("search engine not configured yet: %s", exc)
     return index

@@ -1,0 +1,35 @@
+"""Liveness and readiness."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+from app.deps import SearchDep, SessionDep
+from app.search.sync import outbox_status
+
+router = APIRouter(tags=["operations"])
+
+
+@router.get("/healthz", summary="The process is alive")
+def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/readyz", summary="Database and search engine reachable; search outbox lag")
+def readyz(session: SessionDep, index: SearchDep) -> JSONResponse:
+    checks: dict[str, object] = {}
+    ok = True
+    try:
+        session.exec(text("SELECT 1"))  # type: ignore[call-overload]
+        checks["database"] = "ok"
+        lag = outbox_status(session)
+        checks["outbox"] = {"pending": lag.pending, "oldest_age_seconds": round(lag.oldest_age, 1), "failing": lag.failing}
+    except Exception as exc:  # report, don't crash: this endpoint exists to tell what is wrong
+        ok = False
+        checks["database"] = f"error: {type(exc).__name__}"
+    healthy = index.health()
+    checks["search"] = {"engine": index.name, "status": "ok" if healthy else "unreachable"}
+    ok = ok and healthy
+    return JSONResponse({"status": "ok" if ok else "unavailable", "checks": checks}, status_code=200 if ok else 503)

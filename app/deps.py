@@ -1,0 +1,52 @@
+"""Typed dependencies, so routes read as their signature."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from app.catalogue.reference import Reference
+from app.db import commit
+from app.search.base import SearchIndex
+from app.search.sync import drain_inline
+from app.settings import Settings
+
+
+def get_settings_dep(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_engine_dep(request: Request) -> Engine:
+    return request.app.state.engine
+
+
+def get_index(request: Request) -> SearchIndex:
+    return request.app.state.index
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One session per request, committed once at the end; the inline search sync follows."""
+    state = request.app.state
+    with Session(state.engine, expire_on_commit=False) as session:
+        yield session
+        after = None
+        if state.settings.sync_inline:
+            def after() -> None:
+                drain_inline(state.engine, state.index)
+        commit(session, after)
+
+
+def get_reference(request: Request) -> Reference:
+    return request.app.state.reference()
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+EngineDep = Annotated[Engine, Depends(get_engine_dep)]
+# scope="function": the commit (and inline sync) happen before the response is sent.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+SearchDep = Annotated[SearchIndex, Depends(get_index)]
+ReferenceDep = Annotated[Reference, Depends(get_reference)]

@@ -1,0 +1,64 @@
+"""One error shape: RFC 9457 problem+json for the API and feeds, an HTML page for people."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.catalogue.schemas import russian_message
+from app.web.templating import templates
+
+MACHINE_PREFIXES = ("/api/", "/feeds/", "/export/")
+
+
+def wants_problem(request: Request) -> bool:
+    path = request.url.path
+    return path.startswith(MACHINE_PREFIXES) or "application/json" in request.headers.get("accept", "")
+
+
+def problem(status: int, detail: str, errors: list[dict[str, str]] | None = None, **extra: Any) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+    }
+    if errors:
+        body["errors"] = errors
+    body.update(extra)
+    return JSONResponse(body, status_code=status, media_type="application/problem+json")
+
+
+def _page(request: Request, status: int, detail: str) -> HTMLResponse:
+    return templates.TemplateResponse(
+        request, "error.html", {"status": status, "detail": detail}, status_code=status
+    )
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+        if wants_problem(request):
+            response: Response = problem(exc.status_code, detail)
+        else:
+            response = _page(request, exc.status_code, detail)
+        for key, value in (exc.headers or {}).items():
+            response.headers[key] = value
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        errors = []
+        for err in exc.errors():
+            loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "header")]
+            errors.append({"field": ".".join(loc) or "body", "message": russian_message(err)})
+        detail = "Неверные параметры запроса: " + ", ".join(e["field"] for e in errors)
+        if wants_problem(request):
+            return problem(422, detail, errors)
+        return _page(request, 422, detail)

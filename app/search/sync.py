@@ -1,0 +1,186 @@
+"""Outbox → search index. The database is the truth; the index follows it.
+
+A sync step takes pending outbox rows, reads the *current* state of their practices, applies
+it to the engine and marks the rows done only after the engine confirmed. A failure leaves
+the rows pending with a back-off; nothing is lost. On PostgreSQL several workers may run at
+once: outbox rows are claimed with SKIP LOCKED and the practices are locked while applied,
+so a worker never applies an older state over a newer one.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, update
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from app.models import Outbox, Practice, Status, utcnow
+from app.search.base import SearchIndex
+from app.search.documents import practice_document
+
+log = logging.getLogger(__name__)
+MAX_BACKOFF = 300
+_inline_lock = threading.Lock()
+
+
+@dataclass
+class SyncReport:
+    applied: int = 0  # outbox rows marked done
+    upserted: int = 0
+    deleted: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def _backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=min(2**attempts, MAX_BACKOFF))
+
+
+def _claim(session: Session, batch: int) -> list[Outbox]:
+    stmt = (
+        select(Outbox)
+        .where(col(Outbox.done_at).is_(None), Outbox.next_attempt_at <= utcnow())
+        .order_by(col(Outbox.id))
+        .limit(batch)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True)
+    return list(session.exec(stmt))
+
+
+def sync_once(engine: Engine, index: SearchIndex, batch: int = 500) -> SyncReport:
+    """Apply one batch of pending outbox rows; returns what happened."""
+    report = SyncReport()
+    with Session(engine, expire_on_commit=False) as session:
+        rows = _claim(session, batch)
+        if not rows:
+            return report
+        ids = sorted({r.practice_id for r in rows})
+        stmt = select(Practice).where(col(Practice.id).in_(ids))
+        if session.get_bind().dialect.name == "postgresql":
+            stmt = stmt.with_for_update(of=Practice)
+        practices = {p.id: p for p in session.exec(stmt).unique()}
+        docs = [practice_document(p) for p in practices.values() if p.status == Status.published]
+        gone = [i for i in ids if i not in practices or practices[i].status != Status.published]
+        try:
+            if docs:
+                index.upsert(docs)
+            if gone:
+                index.delete(gone)
+        except Exception as exc:  # the engine failed: keep the rows, retry later
+            now = utcnow()
+            for row in rows:
+                row.attempts += 1
+                row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+                row.next_attempt_at = now + _backoff(row.attempts)
+                session.add(row)
+            session.commit()
+            report.failed = len(rows)
+            report.errors.append(rows[0].last_error or "")
+            log.warning("search sync failed for %d outbox rows: %s", len(rows), exc)
+            return report
+        now = utcnow()
+        for row in rows:
+            row.done_at = now
+            session.add(row)
+        session.commit()
+        report.applied, report.upserted, report.deleted = len(rows), len(docs), len(gone)
+        return report
+
+
+def drain(engine: Engine, index: SearchIndex, batch: int = 500) -> SyncReport:
+    """Apply every row that is due now (stops at the first failure)."""
+    total = SyncReport()
+    while True:
+        step = sync_once(engine, index, batch)
+        total.applied += step.applied
+        total.upserted += step.upserted
+        total.deleted += step.deleted
+        total.failed += step.failed
+        total.errors += step.errors
+        if step.failed or step.applied == 0:
+            return total
+
+
+def drain_inline(engine: Engine, index: SearchIndex) -> None:
+    """The in-process sync right after a commit; never raises (the rows stay pending)."""
+    try:
+        with _inline_lock:
+            drain(engine, index)
+    except Exception:  # a sync failure must never fail the request that wrote the data
+        log.exception("inline search sync failed; rows stay in the outbox")
+
+
+def follow(engine: Engine, index: SearchIndex, interval: float = 1.0, stop: Callable[[], bool] = lambda: False) -> None:
+    """Drain forever (the sync worker)."""
+    while not stop():
+        report = drain(engine, index)
+        if report.applied == 0:
+            time.sleep(interval)
+
+
+@dataclass
+class OutboxStatus:
+    pending: int
+    oldest_age: float  # seconds; 0 when nothing is pending
+    failing: int  # pending rows that failed at least once
+
+
+def outbox_status(session: Session) -> OutboxStatus:
+    pending, oldest, failing = session.exec(
+        select(
+            func.count(col(Outbox.id)),
+            func.min(Outbox.created_at),
+            func.count(col(Outbox.id)).filter(Outbox.attempts > 0),
+        ).where(col(Outbox.done_at).is_(None))
+    ).one()
+    age = 0.0
+    if oldest is not None:
+        if oldest.tzinfo is None:  # SQLite returns naive UTC
+            oldest = oldest.replace(tzinfo=utcnow().tzinfo)
+        age = max(0.0, (utcnow() - oldest).total_seconds())
+    return OutboxStatus(pending=pending or 0, oldest_age=age, failing=failing or 0)
+
+
+def published_documents(engine: Engine, batch: int = 2000) -> Iterator[dict[str, Any]]:
+    """Every published practice as a search document, streamed in id order."""
+    last = 0
+    with Session(engine) as session:
+        while True:
+            chunk = list(
+                session.exec(
+                    select(Practice)
+                    .where(Practice.status == Status.published, col(Practice.id) > last)
+                    .order_by(col(Practice.id))
+                    .limit(batch)
+                ).unique()
+            )
+            if not chunk:
+                return
+            for practice in chunk:
+                yield practice_document(practice)
+            last = chunk[-1].id or last
+            session.expunge_all()
+
+
+def reindex(engine: Engine, index: SearchIndex, progress: Callable[[int], Any] | None = None) -> int:
+    """Rebuild the index from the database with no downtime; rows queued before are done."""
+    with Session(engine) as session:
+        cutoff = session.exec(select(func.max(Outbox.id))).one() or 0
+        started: datetime = utcnow()
+    count = index.rebuild(published_documents(engine), progress=progress)
+    with Session(engine) as session:
+        session.exec(
+            update(Outbox)
+            .where(col(Outbox.id) <= cutoff, col(Outbox.done_at).is_(None))
+            .values(done_at=started)
+        )
+        session.commit()
+    return count
