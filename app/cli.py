@@ -166,6 +166,24 @@ def sync(
         raise typer.Exit(1)
 
 
+@cli.command()
+def generate(
+    count: Annotated[int, typer.Argument(min=1, max=2_000_000, help="Сколько практик создать")],
+    seed: Annotated[int, typer.Option(help="Зерно генератора (одинаковое зерно — одинаковые данные)")] = 1,
+    reindex_after: Annotated[bool, typer.Option("--reindex/--no-reindex", help="Перестроить индекс после")] = True,
+) -> None:
+    """Создать N синтетических практик для нагрузочных тестов (помечены как синтетические)."""
+    from app.catalogue.synthetic import generate as run
+    from app.db import session_scope
+
+    engine = _engine()
+    with progress_bar("Генерация", count) as advance, session_scope(engine) as session:
+        n = run(session, count, seed=seed, progress=advance)
+    console.print(f"Создано синтетических практик: {n}")
+    if reindex_after:
+        reindex()
+
+
 @cli.command("create-admin")
 def create_admin(
     username: Annotated[str, typer.Argument(help="Имя модератора")],
