@@ -74,10 +74,16 @@ def _check_phone(value: str | None) -> str | None:
     return value
 
 
+def OptText(max_length: int, *checks: Any, **field: Any) -> Any:  # noqa: N802 (a type factory)
+    """Optional cleaned text. The limits sit on the string itself, not on `str | None`:
+    constraints on the union raise TypeError (a crash, not an error) for an explicit null."""
+    return Annotated[Annotated[(str, Field(max_length=max_length, **field), *checks)] | None, BeforeValidator(clean_text)]
+
+
 Text = Annotated[str | None, BeforeValidator(clean_text)]
-ShortText = Annotated[Text, Field(max_length=LIMITS["short_text"])]
-LongText = Annotated[Text, Field(max_length=LIMITS["long_text"])]
-Url = Annotated[Text, Field(max_length=LIMITS["url"]), AfterValidator(_check_url)]
+ShortText = OptText(LIMITS["short_text"])
+LongText = OptText(LIMITS["long_text"])
+Url = OptText(LIMITS["url"], AfterValidator(_check_url))
 Email = Annotated[EmailStr | None, BeforeValidator(clean_text)]
 Year = Annotated[int | None, AfterValidator(_check_year)]
 
@@ -90,8 +96,8 @@ class OutcomeFigure(_Strict):
     indicator: Annotated[str, BeforeValidator(clean_text), Field(min_length=1, max_length=200)]
     value_before: float | None = None
     value_after: float | None = None
-    unit: Annotated[Text, Field(max_length=50)] = None
-    period: Annotated[Text, Field(max_length=50)] = None
+    unit: OptText(50) = None
+    period: OptText(50) = None
 
 
 class DocumentLink(_Strict):
@@ -101,9 +107,9 @@ class DocumentLink(_Strict):
 
 class Contact(_Strict):
     organisation: ShortText = None
-    person: Annotated[Text, Field(max_length=200)] = None
+    person: OptText(200) = None
     email: Email = None
-    phone: Annotated[Text, Field(max_length=50), AfterValidator(_check_phone)] = None
+    phone: OptText(50, AfterValidator(_check_phone)) = None
     website: Url = None
 
     def is_empty(self) -> bool:
@@ -113,9 +119,9 @@ class Contact(_Strict):
 class PracticeIn(_Strict):
     """A practice card as given by a person or a file. Only the four codes and title are required."""
 
-    slug: Annotated[Text, Field(max_length=80, pattern=SLUG_RE)] = None
+    slug: OptText(80, pattern=SLUG_RE) = None
     title: Annotated[str, BeforeValidator(clean_text), Field(min_length=3, max_length=LIMITS["title"])]
-    summary: Annotated[Text, Field(max_length=LIMITS["summary"])] = None
+    summary: OptText(LIMITS["summary"]) = None
     problem: LongText = None
     solution: LongText = None
     outcome: LongText = None
