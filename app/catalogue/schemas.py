@@ -195,10 +195,12 @@ def russian_message(err: dict[str, Any]) -> str:
         return "обязательное поле"
     if kind == "extra_forbidden":
         return "неизвестное поле"
+    # A length limit after a BeforeValidator is reported as too_long/too_short even on strings.
+    text = kind.startswith("string_") or isinstance(err.get("input"), str)
     if kind in ("string_too_long", "too_long"):
         n = ctx.get("max_length")
-        return f"слишком длинно: не больше {n}" + (" символов" if kind == "string_too_long" else " значений")
-    if kind == "string_too_short":
+        return f"слишком длинно: не больше {n}" + (" символов" if text else " значений")
+    if kind == "string_too_short" or (kind == "too_short" and text):
         return f"слишком коротко: не меньше {ctx.get('min_length')} символов"
     if kind == "too_short":
         return f"нужно не меньше {ctx.get('min_length')} значений"
