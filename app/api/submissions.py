@@ -1,7 +1,106 @@
-"""Routes of this area (filled in by its issue)."""
+"""`POST /api/v1/submissions`: propose a practice as JSON; it waits for a moderator.
+
+Same rules as the form (SubmissionIn, the reference tables, the per-address rate limit).
+Errors are problem+json naming each field: `errors: [{field, message}]`.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import re
+from typing import Annotated, Any
 
-router = APIRouter()
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
+from sqlmodel import select
+
+from app.catalogue.forms import check_values
+from app.catalogue.practices import CatalogueError, submit_practice
+from app.catalogue.schemas import SubmissionIn
+from app.deps import ReferenceDep, SessionDep, SettingsDep
+from app.errors import problem
+from app.models import Practice, Status
+from app.security import client_key, record_hit, retry_after
+from app.web.submit import SUBMIT_ACTION, TRACKING_RE
+
+router = APIRouter(prefix="/api/v1", tags=["submissions"])
+
+PROBLEM = {"content": {"application/problem+json": {}}}
+
+
+class SubmissionStatus(BaseModel):
+    tracking_code: str
+    status: Status
+    url: str | None = None  # the public card, once published
+
+
+@router.post(
+    "/submissions",
+    status_code=201,
+    response_model=SubmissionStatus,
+    responses={
+        201: {"description": "Принято; ждёт модератора. Location — адрес статуса заявки."},
+        413: {"description": "Тело запроса больше 1 МБ", **PROBLEM},
+        422: {"description": "Ошибки в полях: errors = [{field, message}]", **PROBLEM},
+        429: {"description": "Слишком много заявок с одного адреса; см. Retry-After", **PROBLEM},
+    },
+    summary="Предложить практику",
+)
+def create_submission(
+    request: Request,
+    body: SubmissionIn,
+    session: SessionDep,
+    ref: ReferenceDep,
+    settings: SettingsDep,
+) -> Response:
+    """Принимает карточку практики и данные отправителя (отправитель никогда не публикуется).
+
+    Статус всегда `pending`: практика не видна в поиске, API и лентах до одобрения модератором.
+    """
+    key = client_key(request, settings.secret_key)
+    wait = retry_after(session, key, SUBMIT_ACTION, settings.submit_rate_limit, settings.submit_rate_window)
+    if wait is not None:
+        response = problem(429, f"Слишком много заявок с вашего адреса; повторите через {wait} с.")
+        response.headers["Retry-After"] = str(wait)
+        return response
+    # The schema was checked by FastAPI (its errors are problem+json too, see app.errors);
+    # what remains are the reference tables and numbers that are no numbers.
+    errors = check_values(ref, body.model_dump(mode="python"))
+    if errors:
+        return _invalid(errors)
+    try:
+        practice = submit_practice(session, body)
+    except CatalogueError as exc:
+        return _invalid(exc.errors)
+    record_hit(session, key, SUBMIT_ACTION, practice.id)
+    location = f"/api/v1/submissions/{practice.tracking_code}"
+    return JSONResponse(
+        {"tracking_code": practice.tracking_code, "status": practice.status.value},
+        status_code=201,
+        headers={"Location": location},
+    )
+
+
+def _invalid(errors: list[dict[str, str]]) -> Response:
+    return problem(422, "Заявка не принята: " + ", ".join(dict.fromkeys(e["field"] for e in errors)), errors)
+
+
+@router.get(
+    "/submissions/{tracking_code}",
+    response_model=SubmissionStatus,
+    responses={404: {"description": "Нет заявки с таким номером", **PROBLEM}},
+    summary="Состояние заявки",
+)
+def submission_status(
+    tracking_code: Annotated[str, Path(max_length=20, examples=["P-1A2B3C4D"])], session: SessionDep
+) -> Response:
+    code = tracking_code.upper()
+    practice = None
+    if re.match(TRACKING_RE, code):
+        practice = session.exec(select(Practice).where(Practice.tracking_code == code)).first()
+    if practice is None:
+        return problem(404, "Заявка с таким номером не найдена.")
+    body: dict[str, Any] = {"tracking_code": practice.tracking_code, "status": practice.status.value}
+    if practice.status == Status.published:
+        body["url"] = f"/practices/{practice.slug}"
+    return JSONResponse(body)

@@ -1,7 +1,12 @@
-"""Routes of this area (filled in by its issue)."""
+"""Moderation under /admin: sign-in, the queue, the review page. Every page needs sign-in and
+is sent with `Cache-Control: no-store` (app.security.NoStoreMiddleware)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-router = APIRouter()
+from app.web import admin_auth, admin_queue, admin_review
+
+router = APIRouter(include_in_schema=False)
+for module in (admin_auth, admin_queue, admin_review):
+    router.include_router(module.router)
