@@ -1,26 +1,16 @@
-"""Public HTML pages."""
+"""Public HTML pages: the home page, the faceted search with its region and theme twins, the card.
+
+Each page family lives in its own module; main.py registers only this `router`.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
-from sqlalchemy import func
-from sqlmodel import col, select
+from fastapi import APIRouter
 
-from app.deps import SessionDep
-from app.models import Practice, Status
-from app.web.templating import templates
+from app.web import format as _format  # noqa: F401  (registers filters and globals on the templates)
+from app.web import pages_home, pages_practice, pages_search
 
 router = APIRouter(include_in_schema=False)
-
-
-@router.get("/", response_class=HTMLResponse)
-def home(request: Request, session: SessionDep) -> HTMLResponse:
-    total = session.exec(select(func.count()).select_from(Practice).where(Practice.status == Status.published)).one()
-    newest = session.exec(
-        select(Practice)
-        .where(Practice.status == Status.published)
-        .order_by(col(Practice.published_at).desc(), col(Practice.id).desc())
-        .limit(10)
-    ).unique().all()
-    return templates.TemplateResponse(request, "home.html", {"total": total, "newest": newest})
+router.include_router(pages_home.router)
+router.include_router(pages_search.router)
+router.include_router(pages_practice.router)

@@ -1,0 +1,231 @@
+"""The search journey in headless Chromium, with JavaScript (in-place updates, Back) and without."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from bs4 import BeautifulSoup
+
+from tests.web.conftest import CORPUS, HIDDEN
+
+pytestmark = pytest.mark.browser
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+def records() -> list[dict[str, Any]]:
+    return [{"municipality_type": "municipal-district", "status": "published"} | r for r in CORPUS + HIDDEN]
+
+
+@pytest.fixture(scope="module")
+def server(live_server_factory):  # type: ignore[no-untyped-def]
+    return live_server_factory(records())
+
+
+@pytest.fixture
+def page(browser, server):  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport=DESKTOP, locale="ru-RU", base_url=server.url)
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+@pytest.fixture
+def page_without_js(browser, server):  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport=DESKTOP, locale="ru-RU", base_url=server.url, java_script_enabled=False)
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+def hits(pg) -> list[str]:  # type: ignore[no-untyped-def]
+    return [h.removeprefix("/practices/") for h in pg.locator("ol.hits .hit-title a").evaluate_all("els => els.map(e => e.getAttribute('href'))")]
+
+
+def count_text(pg) -> str:  # type: ignore[no-untyped-def]
+    return pg.locator("#results-count").inner_text().strip()
+
+
+def facet_count(pg, key: str) -> int:  # type: ignore[no-untyped-def]
+    return int(pg.locator(f'a.facet-value[data-key="{key}"] .count').first.inner_text().split()[-1])
+
+
+def server_view(pg, url: str) -> tuple[str, list[str]]:  # type: ignore[no-untyped-def]
+    """What a plain page load of `url` shows: the count and the hits (the server's truth)."""
+    html = pg.request.get(url).text()
+    soup = BeautifulSoup(html, "html.parser")
+    slugs = [a["href"].removeprefix("/practices/") for a in soup.select("ol.hits .hit-title a")]
+    return soup.select_one("#results-count").get_text(strip=True), slugs
+
+
+def plural_count(n: int) -> str:
+    word = "практика" if n % 10 == 1 and n % 100 != 11 else "практики" if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14 else "практик"
+    return f"Найдено {n} {word}"
+
+
+def test_journey_with_javascript_updates_in_place_and_back_restores(page):
+    page.goto("/practices")
+    assert count_text(page) == "Найдено 8 практик"
+    page.evaluate("window.__marker = 1")
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.headers.get("x-partial", "")) if "/practices" in r.url else None)
+
+    # Typing updates results after a pause, without a reload.
+    page.locator("#search-q").press_sequentially("школ", delay=40)
+    page.wait_for_url(re.compile(r"[?&]q=%D1%88%D0%BA%D0%BE%D0%BB$"))
+    page.wait_for_function("document.getElementById('search-status').textContent.trim() !== 'Найдено 8 практик'")
+    typed_count, typed_hits = count_text(page), hits(page)
+    assert (typed_count, typed_hits) == server_view(page, page.url)
+    assert 0 < len(typed_hits) < 8 and "shkola-vozhatyh-krasnodar" in typed_hits
+    assert page.locator("#search-status").inner_text() == typed_count  # announced to screen readers
+    assert requests and set(requests) == {"1"}  # only partial requests, never a page load
+
+    # Ticking a theme: the facet's count predicts the new total.
+    expected = facet_count(page, "theme:education")
+    page.locator('a.facet-value[data-key="theme:education"]').first.click()
+    page.wait_for_url(re.compile(r"theme=education"))
+    page.wait_for_function(f"document.getElementById('results-count').textContent.trim() === '{plural_count(expected)}'")
+    theme_hits = hits(page)
+    assert (count_text(page), theme_hits) == server_view(page, page.url)
+    assert page.locator('a.facet-value[data-key="theme:education"]').first.get_attribute("aria-current") == "true"
+    # Focus stays on the value just toggled (keyboard users keep their place).
+    assert page.evaluate("document.activeElement.dataset.key") == "theme:education"
+
+    # Ticking a region: other regions stay listed with their counts (disjunctive facets).
+    assert facet_count(page, "region:RU-KDA") == 1
+    page.locator('a.facet-value[data-key="region:RU-KDA"]').first.click()
+    page.wait_for_url(re.compile(r"region=RU-KDA"))
+    page.wait_for_function("document.getElementById('results-count').textContent.trim() === 'Найдено 1 практика'")
+    assert hits(page) == ["shkola-vozhatyh-krasnodar"]
+    assert page.locator('a.facet-value[data-key="region:RU-TA"]').count() >= 1 or theme_hits == ["shkola-vozhatyh-krasnodar"]
+    chips = page.locator(".chip-label").all_inner_texts()
+    assert [" ".join(c.split()) for c in chips] == ["Запрос: «школ»", "Регион: Краснодарский край", "Тема: Образование"]
+    assert page.evaluate("window.__marker") == 1, "the page was reloaded"
+    assert page.title().startswith("«школ» — поиск практик")
+    # The JSON and Atom twins follow the state.
+    assert "region=RU-KDA" in page.locator('link[rel=alternate][type="application/atom+xml"]').get_attribute("href")
+
+    # Back: the previous state (theme, no region), still without a reload.
+    page.go_back()
+    page.wait_for_url(lambda url: "region=" not in url and "theme=education" in url)
+    page.wait_for_function(f"document.getElementById('results-count').textContent.trim() === '{plural_count(expected)}'")
+    assert hits(page) == theme_hits
+    assert page.locator('a.facet-value[data-key="region:RU-KDA"]').first.get_attribute("aria-current") is None
+    page.go_back()
+    page.wait_for_url(lambda url: "theme=" not in url)
+    page.wait_for_function(f"document.getElementById('results-count').textContent.trim() === '{typed_count}'")
+    assert hits(page) == typed_hits and page.locator("#search-q").input_value() == "школ"
+    assert page.evaluate("window.__marker") == 1
+    # The form carries the restored state (no filters now) for the next search.
+    assert page.locator("#search-form input[type=hidden]").count() == 0
+
+    # Forward and Back again work too; then open a card.
+    page.go_forward()
+    page.wait_for_url(re.compile(r"theme=education"))
+    page.wait_for_function(f"document.getElementById('results-count').textContent.trim() === '{plural_count(expected)}'")
+    page.locator("ol.hits .hit-title a").first.click()
+    page.wait_for_url(re.compile(r"/practices/[a-z0-9-]+$"))
+    assert page.locator("h1").inner_text() in {c["title"] for c in CORPUS}
+    assert page.evaluate("window.__marker") is None  # a card is an ordinary page load
+
+
+def test_keyboard_can_toggle_a_facet_and_chip(page):
+    page.goto("/practices")
+    link = page.locator('a.facet-value[data-key="region:RU-TA"]').first
+    link.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"region=RU-TA"))
+    page.wait_for_function("document.getElementById('results-count').textContent.trim() === 'Найдено 2 практики'")
+    assert page.evaluate("document.activeElement.dataset.key") == "region:RU-TA"
+    page.locator(".chip-remove").first.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(lambda url: "region=" not in url)
+    page.wait_for_function("document.getElementById('results-count').textContent.trim() === 'Найдено 8 практик'")
+    # The focus outline is visible (site.css :focus style).
+    page.locator("#search-q").focus()
+    assert page.locator("#search-q").evaluate("el => getComputedStyle(el).outlineStyle") == "solid"
+
+
+def test_journey_without_javascript(page_without_js):
+    pg = page_without_js
+    pg.goto("/practices")
+    assert count_text(pg) == "Найдено 8 практик"
+    pg.fill("#search-q", "школ")
+    pg.locator("#search-form button[type=submit]").click()
+    pg.wait_for_url(re.compile(r"\?q=%D1%88%D0%BA%D0%BE%D0%BB$"))
+    typed = count_text(pg)
+    assert (typed, hits(pg)) == server_view(pg, pg.url)
+    expected = facet_count(pg, "theme:education")
+    pg.locator('a.facet-value[data-key="theme:education"]').first.click()
+    pg.wait_for_url(re.compile(r"theme=education"))
+    assert count_text(pg) == plural_count(expected)
+    pg.locator('a.facet-value[data-key="region:RU-KDA"]').first.click()
+    pg.wait_for_url(re.compile(r"region=RU-KDA"))
+    assert hits(pg) == ["shkola-vozhatyh-krasnodar"]
+    # A new search from the form keeps the filters (hidden inputs).
+    pg.fill("#search-q", "вожатых")
+    pg.locator("#search-form button[type=submit]").click()
+    pg.wait_for_url(re.compile(r"q=%D0%B2%D0%BE%D0%B6"))
+    assert "region=RU-KDA" in pg.url and "theme=education" in pg.url
+    assert hits(pg) == ["shkola-vozhatyh-krasnodar"]
+    # Remove a chip, then Back.
+    pg.locator('.chip-remove[aria-label*="Краснодарский край"]').click()
+    pg.wait_for_url(lambda url: "region=" not in url)
+    assert "Регион: Краснодарский край" not in " ".join(pg.locator(".chip-label").all_inner_texts())
+    pg.go_back()
+    pg.wait_for_url(re.compile(r"region=RU-KDA"))
+    assert hits(pg) == ["shkola-vozhatyh-krasnodar"]
+    # The region facet's filter box stays hidden: it needs JavaScript.
+    pg.goto("/practices")
+    assert pg.locator("[data-filter-box]").count() == 0 or not pg.locator("[data-filter-box]").first.is_visible()
+    pg.locator("ol.hits .hit-title a").first.click()
+    pg.wait_for_url(re.compile(r"/practices/[a-z0-9-]+$"))
+    assert pg.locator("h1").inner_text() in {c["title"] for c in CORPUS}
+
+
+@pytest.mark.parametrize(("name", "viewport"), [("desktop", DESKTOP), ("phone", PHONE)])
+def test_screenshots_and_no_sideways_scroll(browser, server, artifacts: Path, name, viewport):
+    context = browser.new_context(viewport=viewport, locale="ru-RU", base_url=server.url,
+                                  is_mobile=name == "phone", device_scale_factor=1)
+    pg = context.new_page()
+    try:
+        shots = {
+            f"search-{name}.png": "/practices?q=%D1%88%D0%BA%D0%BE%D0%BB&theme=education",
+            f"card-{name}.png": "/practices/yunarmiya-belgorod",
+            f"home-{name}.png": "/",
+        }
+        for filename, url in shots.items():
+            pg.goto(url)
+            pg.wait_for_load_state("networkidle")
+            overflow = pg.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            assert overflow <= 0, f"{url} scrolls sideways by {overflow}px at {viewport['width']}px"
+            path = artifacts / filename
+            pg.screenshot(path=str(path), full_page=True)
+            assert path.stat().st_size > 10_000
+        # On a phone the results come before the facets; on a desktop the facets sit at the left.
+        pg.goto("/practices")
+        results_box = pg.locator("section.results").bounding_box()
+        facets_box = pg.locator("aside.facets").bounding_box()
+        if name == "phone":
+            assert results_box["y"] < facets_box["y"]
+        else:
+            assert facets_box["x"] < results_box["x"]
+    finally:
+        context.close()
+
+
+def test_card_prints_without_navigation(browser, server, artifacts: Path):
+    context = browser.new_context(viewport=DESKTOP, base_url=server.url)
+    pg = context.new_page()
+    try:
+        pg.goto("/practices/yunarmiya-belgorod")
+        pg.emulate_media(media="print")
+        assert not pg.locator(".site-header nav").is_visible()
+        assert not pg.locator("section.related").is_visible()
+        assert pg.locator("table.figures").is_visible()
+        pg.pdf(path=str(artifacts / "card-print.pdf"))
+    finally:
+        context.close()

@@ -1,0 +1,82 @@
+"""The home page: search box, counts by theme and federal district, the chart, the newest practices."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+from tests.web.conftest import CORPUS, soup, text
+
+
+def counts(page, list_id: str) -> dict[str, tuple[int, str]]:  # type: ignore[no-untyped-def]
+    return {
+        li.select_one("a, span").get_text(strip=True): (int(li.select_one(".count").get_text()), li.a["href"] if li.a else "")
+        for li in page.select(f"#{list_id} li")
+    }
+
+
+def test_home_counts_themes_and_districts(client, corpus):
+    page = soup(client.get("/"))
+    assert "8 опубликованных практик" in text(page.select_one(".hero .lead"))
+    themes = counts(page, "themes")
+    assert themes["Молодёжная политика и патриотическое воспитание"] == (4, "/themes/youth")
+    assert themes["Образование"] == (4, "/themes/education")
+    assert themes["Благоустройство и городская среда"] == (3, "/themes/urban-environment")
+    assert themes["Экология и обращение с отходами"] == (0, "/themes/ecology")
+    assert len(themes) == 20
+    assert list(themes)[:3] == ["Молодёжная политика и патриотическое воспитание", "Образование",
+                                "Благоустройство и городская среда"]
+    districts = counts(page, "districts")
+    assert len(districts) == 8
+    assert districts["Центральный ФО"][0] == 2 and districts["Приволжский ФО"][0] == 2
+    assert districts["Сибирский ФО"] == (0, "")  # the rejected Novosibirsk practice is not counted
+    assert parse_qs(urlsplit(districts["Уральский ФО"][1]).query) == {"region": ["RU-SVE"]}
+
+
+def test_district_link_selects_its_regions(client, corpus, make_practice):
+    make_practice(region="RU-MOW", themes=["youth"])
+    page = soup(client.get("/"))
+    link = counts(page, "districts")["Центральный ФО"][1]
+    assert parse_qs(urlsplit(link).query) == {"region": ["RU-BEL,RU-MOW"]}
+    results = soup(client.get(link))
+    assert text(results.select_one("#results-count")) == "Найдено 3 практики"
+    assert [text(c) for c in results.select(".chip-label")] == ["Регион: Белгородская область", "Регион: Москва"]
+
+
+def test_home_chart_is_inline_svg_with_a_bar_per_district(client, corpus):
+    page = soup(client.get("/"))
+    svg = page.select_one("svg#chart-districts")
+    assert svg is not None and svg["aria-hidden"] == "true"
+    bars = svg.select("rect.bar")
+    assert len(bars) == 8
+    widths = [float(b["width"]) for b in bars]
+    assert widths == sorted(widths, reverse=True) and widths[0] > 0 and widths[-1] == 0
+    labels = [t.get_text() for t in svg.select("text.bar-label")]
+    values = [int(t.get_text()) for t in svg.select("text.bar-value")]
+    assert dict(zip(labels, values, strict=True))["Южный ФО"] == 2
+    # Bars are mouse shortcuts only; the same numbers are in text for everyone else.
+    assert all(a["tabindex"] == "-1" for a in svg.select("a"))
+    assert len(svg.select("a[href]")) == 4  # districts without practices lead nowhere
+    table = svg.find_next_sibling("table")
+    assert "visually-hidden" in table["class"] and len(table.select("tbody tr")) == 8
+    regions = page.select_one("svg#chart-regions")
+    assert {a["href"] for a in regions.select("a")} == {"/regions/RU-BEL", "/regions/RU-TA", "/regions/RU-SVE", "/regions/RU-KDA"}
+    # Drawn here, nothing from other hosts.
+    assert not page.select("img[src^=http], script[src^=http], link[href^=http]:not([href^='http://testserver'])")
+
+
+def test_home_newest_and_search_box(client, corpus):
+    page = soup(client.get("/"))
+    newest = [a["href"] for a in page.select("#newest a")]
+    assert newest[0] == f"/practices/{CORPUS[-1]['slug']}" and len(newest) == 8
+    assert "/practices/skrytaya-pending" not in newest
+    form = page.select_one("form[role=search]")
+    assert form["action"] == "/practices" and form["method"] == "get"
+    field = form.select_one("input[name=q]")
+    assert page.select_one(f'label[for="{field["id"]}"]').get_text(strip=True) == "Что ищете?"
+
+
+def test_empty_catalogue_home(client):
+    page = soup(client.get("/"))
+    assert "0 опубликованных практик" in text(page.select_one(".hero .lead"))
+    assert page.select_one("#newest") is None
+    assert all(int(li.select_one(".count").get_text()) == 0 for li in page.select("#themes li"))

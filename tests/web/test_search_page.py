@@ -1,0 +1,299 @@
+"""The faceted search page: facets, chips, paging, sorting, empty state, bad parameters, escaping."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+from bs4 import BeautifulSoup
+
+from tests.web.conftest import CORPUS, soup, text
+
+
+def hit_slugs(page: BeautifulSoup) -> list[str]:
+    return [a["href"].removeprefix("/practices/") for a in page.select("ol.hits .hit-title a")]
+
+
+def facet(page: BeautifulSoup, name: str) -> dict[str, dict]:
+    """value -> {count, selected, href, label} for one facet (every occurrence, top or «all»)."""
+    out: dict[str, dict] = {}
+    for a in page.select(f'a.facet-value[data-key^="{name}:"]'):
+        value = a["data-key"].split(":", 1)[1]
+        out[value] = {
+            "count": int(a.select_one(".count").get_text().split()[-1]),
+            "selected": "is-selected" in a["class"],
+            "href": a["href"],
+            "label": a.select_one(".facet-label").get_text(strip=True),
+        }
+    return out
+
+
+def params(href: str) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(href).query)
+
+
+def test_no_filters_lists_every_published_practice_with_counts(client, corpus):
+    page = soup(client.get("/practices"))
+    assert sorted(hit_slugs(page)) == sorted(c["slug"] for c in CORPUS)
+    assert text(page.select_one("#results-count")) == "Найдено 8 практик"
+    assert page.select_one("#search-status").get_text(strip=True) == "Найдено 8 практик"
+    assert page.select_one("#search-status")["aria-live"] == "polite"
+    regions = facet(page, "region")
+    assert {k: v["count"] for k, v in regions.items()} == {"RU-BEL": 2, "RU-TA": 2, "RU-SVE": 2, "RU-KDA": 2}
+    assert regions["RU-TA"]["label"] == "Республика Татарстан"
+    themes = facet(page, "theme")
+    assert {k: v["count"] for k, v in themes.items()} == {"youth": 4, "education": 4, "urban-environment": 3}
+    assert facet(page, "has_figures")["true"]["count"] == 3
+    assert facet(page, "year")["2022"]["count"] == 2
+    # Newest years first in the year facet.
+    years = [a["data-key"] for a in page.select('a.facet-value[data-key^="year:"]')]
+    assert years[0] == "year:2023" and years[-1] == "year:2018"
+    assert not page.select(".chips")
+    # Hidden practices never show, not even in counts.
+    assert "skrytaya-pending" not in hit_slugs(page) and "RU-NVS" not in regions
+
+
+def test_region_facet_is_disjunctive_and_filters_across_facets(client, corpus):
+    page = soup(client.get("/practices?region=RU-BEL"))
+    assert sorted(hit_slugs(page)) == ["dvory-belgorod", "yunarmiya-belgorod"]
+    regions = facet(page, "region")
+    # Other regions are still offered, with their own counts (OR within the facet).
+    assert regions["RU-TA"]["count"] == 2 and regions["RU-KDA"]["count"] == 2
+    assert regions["RU-BEL"]["selected"] and not regions["RU-TA"]["selected"]
+    assert params(regions["RU-TA"]["href"])["region"] == ["RU-BEL", "RU-TA"]
+    assert "region" not in params(regions["RU-BEL"]["href"])  # the link removes it
+    # Other facets count within the selected region (AND across facets).
+    assert {k: v["count"] for k, v in facet(page, "theme").items()} == {"youth": 1, "education": 1, "urban-environment": 1}
+
+    both = soup(client.get("/practices?region=RU-BEL&region=RU-TA&theme=education"))
+    assert sorted(hit_slugs(both)) == ["shkolnye-dvory-kazan", "yunarmiya-belgorod"]
+    assert facet(both, "theme")["youth"]["count"] == 2  # theme counts ignore the theme selection
+
+
+def test_chips_show_selection_and_remove_one_value(client, corpus):
+    page = soup(client.get("/practices?q=дворы&region=RU-BEL&theme=urban-environment&has_figures=false&year_from=2019&year_to=2019"))
+    chips = {text(li.select_one(".chip-label")): li.select_one("a.chip-remove")["href"] for li in page.select("li.chip")}
+    assert set(chips) == {
+        "Запрос: «дворы»",
+        "Регион: Белгородская область",
+        "Тема: Благоустройство и городская среда",
+        "Цифры результатов: Без цифр",
+        "Год начала: 2019",
+    }
+    removed_region = params(chips["Регион: Белгородская область"])
+    assert "region" not in removed_region and removed_region["theme"] == ["urban-environment"]
+    assert removed_region["q"] == ["дворы"]
+    assert "q" not in params(chips["Запрос: «дворы»"])
+    assert "year_from" not in params(chips["Год начала: 2019"]) and "year_to" not in params(chips["Год начала: 2019"])
+    assert page.select_one("a.chips-clear")["href"] == "/practices"
+    for li in page.select("li.chip"):
+        assert li.select_one("a.chip-remove")["aria-label"].startswith("Убрать фильтр")
+    # Following a removal link drops just that value.
+    after = soup(client.get(chips["Регион: Белгородская область"]))
+    assert "Регион: Белгородская область" not in [text(c) for c in after.select(".chip-label")]
+    assert "Тема: Благоустройство и городская среда" in [text(c) for c in after.select(".chip-label")]
+
+
+def test_form_keeps_the_other_filters_as_hidden_inputs(client, corpus):
+    page = soup(client.get("/practices?q=школа&region=RU-TA&sort=title&page=2"))
+    form = page.select_one("form#search-form")
+    assert form["action"] == "/practices" and form["method"] == "get"
+    assert form.select_one("input[name=q]")["value"] == "школа"
+    hidden = [(i["name"], i["value"]) for i in form.select("input[type=hidden]")]
+    assert hidden == [("region", "RU-TA"), ("sort", "title")]  # a new search starts at page 1
+    assert page.select_one(f'label[for="{form.select_one("input[name=q]")["id"]}"]')
+
+
+def test_pagination_links_and_last_page(client, make_practice):
+    for n in range(25):
+        make_practice(title=f"Практика благоустройства номер {n:02d}", region="RU-MOW", themes=["urban-environment"])
+    first = soup(client.get("/practices?sort=title"))
+    assert len(hit_slugs(first)) == 20
+    nav = first.select_one("nav.pagination")
+    assert nav["aria-label"] == "Страницы результатов"
+    assert nav.select_one("a[aria-current=page]").get_text(strip=True) == "1"
+    next_link = nav.select_one("a[rel=next]")["href"]
+    assert params(next_link) == {"sort": ["title"], "page": ["2"]}
+    assert not nav.select("a[rel=prev]")
+
+    last = soup(client.get(next_link))
+    assert len(hit_slugs(last)) == 5
+    assert last.select_one("nav.pagination a[aria-current=page]").get_text(strip=True) == "2"
+    assert not last.select("nav.pagination a[rel=next]")
+    assert "page" not in params(last.select_one("nav.pagination a[rel=prev]")["href"])
+    assert last.select_one("ol.hits")["start"] == "21"
+    # No page is shown twice.
+    assert not set(hit_slugs(first)) & set(hit_slugs(last))
+
+    beyond = soup(client.get("/practices?sort=title&page=9"))
+    assert not hit_slugs(beyond)
+    link = beyond.select_one(".empty-state a")
+    assert params(link["href"]) == {"sort": ["title"], "page": ["2"]}
+
+
+def test_page_window_with_gaps(client, make_practice):
+    for n in range(12):
+        make_practice(title=f"Практика {n}", region="RU-MOW")
+    page = soup(client.get("/practices?per_page=1&page=6"))
+    labels = [li.get_text(strip=True) for li in page.select("nav.pagination li")]
+    assert labels == ["← Назад", "1", "…", "4", "5", "6", "7", "8", "…", "12", "Вперёд →"]
+    # The page size travels with every link.
+    assert params(page.select_one("a[rel=next]")["href"])["per_page"] == ["1"]
+    assert params(page.select_one('a.facet-value[data-key="region:RU-MOW"]')["href"])["per_page"] == ["1"]
+
+
+def test_sorting_by_title_and_newest(client, corpus):
+    by_title = soup(client.get("/practices?sort=title"))
+    titles = [text(a) for a in by_title.select("ol.hits .hit-title a")]
+    assert titles == sorted(titles, key=str.lower)
+    current = by_title.select_one("nav.sort a[aria-current]")
+    assert current.get_text(strip=True) == "по названию"
+    newest = soup(client.get("/practices?sort=newest"))
+    assert hit_slugs(newest)[0] == CORPUS[-1]["slug"] and hit_slugs(newest)[-1] == CORPUS[0]["slug"]
+    sort_links = {a.get_text(strip=True): a["href"] for a in newest.select("nav.sort a")}
+    assert "sort" not in params(sort_links["по релевантности"])
+
+
+def test_text_search_highlights_matches(client, corpus):
+    page = soup(client.get("/practices?q=юнармейских"))
+    assert hit_slugs(page)[0] == "yunarmiya-belgorod"
+    marks = [m.get_text() for m in page.select("ol.hits mark")]
+    assert marks and all("юнармейск" in m.lower() for m in marks)
+    assert page.title.get_text().startswith("«юнармейских» — поиск практик")
+
+
+def test_empty_state_suggests_what_to_remove(client, corpus):
+    page = soup(client.get("/practices?region=RU-SVE&theme=urban-environment"))
+    assert not hit_slugs(page)
+    empty = page.select_one(".empty-state")
+    assert text(empty.select_one("h3")) == "Ничего не найдено"
+    removals = {text(a): a["href"] for a in empty.select(".removals a")}
+    assert set(removals) == {"убрать «Регион: Свердловская область»", "убрать «Тема: Благоустройство и городская среда»"}
+    assert params(removals["убрать «Регион: Свердловская область»"]) == {"theme": ["urban-environment"]}
+    counts = [text(li) for li in empty.select(".removals li")]
+    assert "найдётся 3 практики" in counts[0] or "найдётся 3 практики" in counts[1]
+    assert soup(client.get(removals["убрать «Регион: Свердловская область»"])).select("ol.hits li")
+
+
+def test_empty_state_suggests_the_other_keyboard_layout(client, corpus):
+    page = soup(client.get("/practices?q=ldjhs"))  # «дворы» typed in the Latin layout
+    assert not hit_slugs(page)
+    link = page.select_one(".did-you-mean a")
+    assert link.get_text(strip=True) == "дворы"
+    assert params(link["href"]) == {"q": ["дворы"]}
+    assert hit_slugs(soup(client.get(link["href"])))
+
+
+def test_bad_parameters_are_named_and_ignored(client, corpus):
+    response = client.get("/practices?year_from=abc&sort=bogus&region=RU-XXX&region=RU-TA&page=0&has_figures=maybe")
+    page = soup(response)
+    alert = page.select_one(".notice[role=alert]")
+    messages = [text(li) for li in alert.select("li")]
+    assert any(m.startswith("Год начала: с (year_from): нужно целое число") for m in messages)
+    assert any(m.startswith("Сортировка (sort)") for m in messages)
+    assert any("(region): неизвестное значение «RU-XXX»" in m for m in messages)
+    assert any(m.startswith("Страница (page)") for m in messages)
+    assert any(m.startswith("Цифры результатов (has_figures)") for m in messages)
+    # The valid part of the request still applies.
+    assert sorted(hit_slugs(page)) == ["molodezhnyj-sovet-kazan", "shkolnye-dvory-kazan"]
+    assert [text(c) for c in page.select(".chip-label")] == ["Регион: Республика Татарстан"]
+
+
+def test_reversed_year_range_and_hostile_code_are_reported(client, corpus):
+    page = soup(client.get('/practices?year_from=2022&year_to=2020&theme=<script>'))
+    messages = [text(li) for li in page.select(".notice[role=alert] li")]
+    assert any("(year_to)" in m for m in messages)
+    assert any(m.startswith("Тема (theme): недопустимое значение") for m in messages)
+    assert not page.select("script:not([src])")
+    assert sorted(hit_slugs(page)) == ["robototehnika-ekb", "shkola-vozhatyh-krasnodar", "shkolnye-dvory-kazan"]
+
+
+def test_hostile_title_is_escaped_everywhere(client, corpus, make_practice):
+    hostile = '<script>alert("x")</script> Двор <b>мечты</b>'
+    make_practice(slug="hostile", title=hostile, summary="<img src=x onerror=alert(1)> дворы",
+                  region="RU-BEL", themes=["urban-environment"])
+    for url in ("/practices", "/practices?q=двор", "/practices?q=мечты", "/", "/practices/hostile",
+                "/practices/dvory-belgorod", "/regions/RU-BEL"):
+        response = client.get(url)
+        page = soup(response)
+        assert not [s for s in page.find_all("script") if "alert" in s.get_text() and s.get("type") != "application/ld+json"], url
+        assert not page.select("img[onerror]") and not page.select("b"), url
+        assert "&lt;script&gt;" in response.text, url
+    card = soup(client.get("/practices/hostile"))
+    assert card.h1.get_text() == hostile
+
+
+def test_partial_request_returns_only_the_fragment(client, corpus):
+    response = client.get("/practices?region=RU-TA", headers={"X-Partial": "1"})
+    assert response.status_code == 200
+    assert "X-Partial" in response.headers["vary"]
+    fragment = BeautifulSoup(response.text, "html.parser")
+    assert fragment.find("html") is None and fragment.find("form", id="search-form") is None
+    root = fragment.find(id="search-results")
+    assert root["data-count"] == "Найдено 2 практики"
+    assert root["data-state"] == "region=RU-TA"
+    assert sorted(hit_slugs(fragment)) == ["molodezhnyj-sovet-kazan", "shkolnye-dvory-kazan"]
+    assert "Vary" in client.get("/practices").headers
+
+
+def test_export_feed_and_json_twins_carry_the_query(client, corpus):
+    page = soup(client.get("/practices?q=дворы&region=RU-BEL&page=1&sort=newest"))
+    links = {a.get_text(strip=True): a["href"] for a in page.select(".open-data a")}
+    expected = {"q": ["дворы"], "region": ["RU-BEL"], "sort": ["newest"]}
+    assert urlsplit(links["CSV"]).path == "/export/practices.csv" and params(links["CSV"]) == expected
+    assert urlsplit(links["JSON Lines"]).path == "/export/practices.jsonl" and params(links["JSON Lines"]) == expected
+    assert urlsplit(links["Atom-лента"]).path == "/feeds/practices.atom" and params(links["Atom-лента"]) == expected
+    json_twin = page.select_one('link[rel=alternate][type="application/json"]')["href"]
+    atom_twin = page.select_one('link[rel=alternate][type="application/atom+xml"]')["href"]
+    assert urlsplit(json_twin).path == "/api/v1/practices" and params(json_twin) == expected
+    assert urlsplit(atom_twin).path == "/feeds/practices.atom" and params(atom_twin) == expected
+
+
+def test_region_facet_offers_every_region_grouped_by_district(client, make_practice):
+    codes = ["RU-BEL", "RU-TA", "RU-SVE", "RU-KDA", "RU-MOW", "RU-NVS", "RU-PRI", "RU-AD", "RU-AL", "RU-ALT", "RU-AMU", "RU-SPE"]
+    for i, code in enumerate(codes):
+        for _ in range(len(codes) - i):
+            make_practice(region=code)
+    page = soup(client.get("/practices?region=RU-SPE"))
+    region = page.select_one('section.facet[aria-labelledby="facet-region"]')
+    top = [a["data-key"] for a in region.select(":scope > ul.facet-values a.facet-value")]
+    assert top[:8] == [f"region:{c}" for c in codes[:8]]
+    assert "region:RU-SPE" in top  # the selected value stays visible even with the smallest count
+    details = region.select_one("details.facet-more")
+    assert text(details.select_one("summary")) == "Показать все (12)"
+    groups = {text(g.select_one("h4")): [a["data-key"] for a in g.select("a")] for g in details.select("[data-group]")}
+    assert groups["Центральный ФО"] == ["region:RU-BEL", "region:RU-MOW"]
+    assert groups["Сибирский ФО"] == ["region:RU-ALT", "region:RU-NVS", "region:RU-AL"]
+    filter_box = details.select_one("[data-filter-box]")
+    assert filter_box.has_attr("hidden")  # only shown when JavaScript runs
+    assert filter_box.select_one("label")["for"] == filter_box.select_one("input")["id"]
+
+
+def test_region_and_theme_pages_are_filtered_searches(client, corpus):
+    page = soup(client.get("/regions/RU-KDA"))
+    assert page.h1.get_text(strip=True) == "Практики: Краснодарский край"
+    assert text(page.select_one(".lead")) == "Южный федеральный округ"
+    assert sorted(hit_slugs(page)) == ["naberezhnaya-krasnodar", "shkola-vozhatyh-krasnodar"]
+    assert ("region", "RU-KDA") in [(i["name"], i["value"]) for i in page.select("#search-form input[type=hidden]")]
+    assert facet(page, "region")["RU-KDA"]["selected"]
+
+    theme = soup(client.get("/themes/education?region=RU-TA"))
+    assert theme.h1.get_text(strip=True) == "Практики по теме «Образование»"
+    assert hit_slugs(theme) == ["shkolnye-dvory-kazan"]
+    assert client.get("/regions/RU-NOPE").status_code == 404
+    missing = client.get("/themes/no-such-theme")
+    assert missing.status_code == 404 and "no-such-theme" in BeautifulSoup(missing.text, "html.parser").get_text()
+
+
+def test_page_without_javascript_is_complete(client, corpus):
+    page = soup(client.get("/practices"))
+    script = page.select_one("script[src]")
+    assert script["src"].endswith("/static/search.js") and script.has_attr("defer")
+    assert client.get("/static/search.js").status_code == 200
+    # Every stylesheet and script comes from this site.
+    for node in page.select("link[href], script[src]"):
+        url = node.get("href") or node.get("src")
+        assert urlsplit(url).netloc in ("", "testserver"), url
+    # Facet values are ordinary links to the search page.
+    assert all(a["href"].startswith("/practices") for a in page.select("a.facet-value"))
+    year_form = page.select_one("form.year-range")
+    assert year_form["method"] == "get" and {i["name"] for i in year_form.select("input[type=number]")} == {"year_from", "year_to"}
