@@ -22,7 +22,6 @@ from urllib.parse import urlsplit
 from fastapi import FastAPI, Request
 from sqlalchemy import func
 from sqlmodel import Session, col, select
-from starlette.exceptions import HTTPException
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -94,19 +93,36 @@ class BodyLimitMiddleware:
             if too_large:
                 await _render_error(request, 413, TOO_LARGE)(scope, receive, send)
                 return
-        seen = 0
+        if declared is None:
+            # A streamed body of unknown length: read it here, up to the limit, and hand it on
+            # whole. (Raising from `receive` inside the app would surface through the
+            # BaseHTTPMiddleware task groups as an exception group, i.e. a 500.)
+            chunks: list[bytes] = []
+            size = 0
+            while True:
+                message = await receive()
+                if message["type"] == "http.disconnect":
+                    return
+                chunk = message.get("body", b"")
+                size += len(chunk)
+                if size > self.max_bytes:
+                    await _render_error(request, 413, TOO_LARGE)(scope, receive, send)
+                    return
+                chunks.append(chunk)
+                if not message.get("more_body", False):
+                    break
+            replayed = False
 
-        async def limited() -> Message:
-            nonlocal seen
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
-                    # An HTTPException: the app's handler answers 413 in the usual error shape.
-                    raise HTTPException(413, TOO_LARGE)
-            return message
+            async def replay() -> Message:
+                nonlocal replayed
+                if not replayed:
+                    replayed = True
+                    return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+                return await receive()
 
-        await self.app(scope, limited, send)
+            await self.app(scope, replay, send)
+            return
+        await self.app(scope, receive, send)
 
 
 class NoStoreMiddleware:

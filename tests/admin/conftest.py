@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from app.catalogue.admins import create_admin
+from app.db import session_scope
+from tests.submit.helpers import form_data, tracking_code
+
+PASSWORD = "правильный-пароль-42"
+
+
+@pytest.fixture
+def same_site() -> dict[str, str]:
+    return {"Origin": "http://testserver", "Sec-Fetch-Site": "same-origin"}
+
+
+@pytest.fixture
+def moderator(engine) -> str:  # type: ignore[no-untyped-def]
+    with session_scope(engine) as session:
+        create_admin(session, "moder", PASSWORD)
+    return "moder"
+
+
+@pytest.fixture
+def admin_client(client, moderator, same_site):  # type: ignore[no-untyped-def]
+    response = client.post("/admin/login", data={"username": moderator, "password": PASSWORD, "next": "/admin"},
+                           headers=same_site, follow_redirects=False)
+    assert response.status_code == 303, response.text[:300]
+    return client
+
+
+@pytest.fixture
+def submit(client, same_site) -> Callable[..., str]:  # type: ignore[no-untyped-def]
+    """Submit through the public form; returns the tracking code."""
+
+    def run(**overrides: Any) -> str:
+        response = client.post("/submit", data=form_data(**overrides), headers=same_site, follow_redirects=False)
+        assert response.status_code == 303, response.text[:500]
+        return tracking_code(response)
+
+    return run

@@ -1,0 +1,141 @@
+"""POST /api/v1/submissions: the same rules as the form, answered in JSON."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func
+from sqlmodel import select
+
+from app.models import Practice, Status
+from tests.submit.helpers import api_body, practice_by_code
+
+PROBLEM = "application/problem+json"
+
+
+def _count(session) -> int:  # type: ignore[no-untyped-def]
+    session.expire_all()
+    return session.exec(select(func.count()).select_from(Practice)).one()
+
+
+def _fields(response) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    assert response.headers["content-type"] == PROBLEM
+    body = response.json()
+    assert body["status"] == response.status_code
+    return {e["field"]: e["message"] for e in body.get("errors", [])}
+
+
+def test_accepted_submission_is_201_pending_with_location(client, session):
+    body = api_body(status="published", contact={"email": "org@example.org"}, contact_public=True)
+    response = client.post("/api/v1/submissions", json=body)
+    assert response.status_code == 201, response.text
+    data = response.json()
+    assert data == {"tracking_code": data["tracking_code"], "status": "pending"}
+    assert response.headers["location"] == f"/api/v1/submissions/{data['tracking_code']}"
+    practice = practice_by_code(session, data["tracking_code"])
+    assert practice.status == Status.pending  # "status": "published" in the body changes nothing
+    assert practice.submitter_email == "ivan@example.org"
+
+    status = client.get(response.headers["location"])
+    assert status.status_code == 200
+    assert status.json() == {"tracking_code": data["tracking_code"], "status": "pending"}
+    assert "ivan" not in status.text
+
+
+def test_explicit_nulls_are_accepted(client):
+    body = api_body(summary=None, slug=None, municipality=None, contact=None, documents=None, source_url=None)
+    assert client.post("/api/v1/submissions", json=body).status_code == 201
+
+
+def test_schema_errors_name_each_field(client, session):
+    body = api_body(title="ab", year_started=2999, source_url="ftp://x", unknown="x")
+    body["submitter"] = {"name": "Иван", "email": "ivan@localhost"}
+    del body["region"]
+    response = client.post("/api/v1/submissions", json=body)
+    assert response.status_code == 422
+    fields = _fields(response)
+    assert fields["title"] == "слишком коротко: не меньше 3 символов"
+    assert fields["region"] == "обязательное поле"
+    assert fields["year_started"].startswith("год должен быть от 1991 до")
+    assert fields["source_url"].startswith("ссылка должна начинаться")
+    assert fields["submitter.email"] == "неверный адрес электронной почты"
+    assert fields["unknown"] == "неизвестное поле"
+    assert _count(session) == 0
+
+
+def test_reference_and_number_errors_name_each_field(client, session):
+    body = api_body(region="RU-XXX", municipality_type="kingdom", themes=["youth", "astrology"])
+    response = client.post("/api/v1/submissions", json=body)
+    assert response.status_code == 422
+    assert _fields(response) == {
+        "region": "неизвестный регион «RU-XXX»",
+        "municipality_type": "неизвестный тип муниципального образования «kingdom»",
+        "themes.1": "неизвестная тема «astrology»",
+    }
+    nan = client.post(
+        "/api/v1/submissions",
+        content=b'{"title": "abc def", "region": "RU-BEL", "municipality_type": "municipal-district",'
+        b' "themes": ["youth"], "outcome_figures": [{"indicator": "x", "value_before": NaN, "value_after": Infinity}],'
+        b' "submitter": {"name": "Ivan", "email": "ivan@example.org"}}',
+        headers={"Content-Type": "application/json"},
+    )
+    assert nan.status_code == 422
+    assert _fields(nan) == {"outcome_figures.0.value_before": "нужно конечное число",
+                            "outcome_figures.0.value_after": "нужно конечное число"}
+    assert _count(session) == 0
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"{not json", b'{"title": "\xff\xfe"}', b"[1, 2]", b'"text"', b'{"title": "\\u0000\\u0000\\u0000", "themes": ["\\u0000"]}'],
+)
+def test_broken_bodies_are_client_errors_in_problem_shape(client, session, content):
+    response = client.post("/api/v1/submissions", content=content, headers={"Content-Type": "application/json"})
+    assert 400 <= response.status_code < 500
+    assert response.headers["content-type"] == PROBLEM
+    assert _count(session) == 0
+
+
+def test_control_characters_in_codes_are_errors_not_crashes(client, session):
+    body = api_body(region="RU-\u0000BEL", themes=["you\u0000th"], title="Практика\u0000 тест")
+    response = client.post("/api/v1/submissions", json=body)
+    assert response.status_code == 422
+    # Codes are cleaned like any text (the region is found); theme slugs are taken as given.
+    assert _fields(response) == {"themes.0": "неизвестная тема «you\u0000th»"}
+
+
+def test_huge_body_is_413_problem(client):
+    body = api_body(problem="я" * 600_000)
+    response = client.post("/api/v1/submissions", json=body)
+    assert response.status_code == 413
+    assert response.headers["content-type"] == PROBLEM
+
+
+def test_cross_site_post_is_refused(client, session):
+    response = client.post("/api/v1/submissions", json=api_body(), headers={"Origin": "https://evil.example"})
+    assert response.status_code == 403
+    assert response.headers["content-type"] == PROBLEM
+    assert _count(session) == 0
+
+
+def test_rate_limit_answers_429_with_retry_after(client, settings):
+    settings.submit_rate_limit = 1
+    assert client.post("/api/v1/submissions", json=api_body()).status_code == 201
+    response = client.post("/api/v1/submissions", json=api_body())
+    assert response.status_code == 429
+    assert int(response.headers["retry-after"]) > 0
+    assert "повторите через" in response.json()["detail"]
+
+
+def test_unknown_tracking_code_is_404_problem(client):
+    for code in ("P-00000000", "nonsense"):
+        response = client.get(f"/api/v1/submissions/{code}")
+        assert response.status_code == 404
+        assert response.headers["content-type"] == PROBLEM
+
+
+def test_openapi_documents_the_submission_body(client):
+    spec = client.get("/openapi.json").json()
+    op = spec["paths"]["/api/v1/submissions"]["post"]
+    schema = op["requestBody"]["content"]["application/json"]["schema"]
+    assert schema["$ref"].endswith("/SubmissionIn")
+    assert {"201", "413", "422", "429"} <= set(op["responses"])
