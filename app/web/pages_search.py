@@ -17,6 +17,7 @@ from app.deps import ReferenceDep, SearchDep
 from app.search.base import SearchIndex, SearchQuery, SearchUnavailable
 from app.search.params import query_string
 from app.web import search_view as view
+from app.web.search_hits import hit_views
 from app.web.suggestions import suggest
 from app.web.templating import plural, templates
 
@@ -43,7 +44,7 @@ def search_context(index: SearchIndex, query: SearchQuery, messages: list[str], 
         "messages": messages,
         "result": result,
         "count_text": count_text(result.total),
-        "hits": view.hit_views(result, ref),
+        "hits": hit_views(result, ref),
         "facets": view.facet_views(result, query, ref),
         "chips": view.chips(query, ref),
         "clear_href": view.SEARCH_PATH,

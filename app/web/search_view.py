@@ -9,8 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from markupsafe import Markup, escape
-
 from app.catalogue.reference import Reference
 from app.search.base import FACETS, SearchQuery, SearchResult
 from app.search.params import FacetValue, labelled_facets, parse_search, query_string, to_params, toggle
@@ -171,46 +169,6 @@ def pagination(query: SearchQuery, pages: int, window: int = 2) -> list[PageLink
             out.append(PageLink(None))
         out.append(PageLink(n, href(query, page=n), n == query.page))
         previous = n
-    return out
-
-
-@dataclass
-class HitView:
-    slug: str
-    title: Markup
-    summary: Markup
-    region: str
-    municipality: str
-    year: int | None
-    themes: list[str]
-
-
-def _snippet(hit_highlights: dict[str, str], key: str, plain: str, limit: int | None = None) -> Markup:
-    snippet = hit_highlights.get(key)
-    if snippet:
-        # Safe: the SearchIndex contract (app/search/base.py, Hit.highlights) returns snippets
-        # whose text is already HTML-escaped, with only <mark>…</mark> added around matches.
-        return Markup(snippet)
-    if limit and len(plain) > limit:
-        plain = plain[:limit].rsplit(" ", 1)[0] + "…"
-    return escape(plain)
-
-
-def hit_views(result: SearchResult, ref: Reference) -> list[HitView]:
-    out = []
-    for hit in result.hits:
-        doc = hit.document
-        out.append(
-            HitView(
-                slug=hit.slug,
-                title=_snippet(hit.highlights, "title", doc.get("title", "")),
-                summary=_snippet(hit.highlights, "summary", doc.get("summary", ""), limit=300),
-                region=doc.get("region_name") or ref.label("region", doc.get("region", "")),
-                municipality=doc.get("municipality") or "",
-                year=doc.get("year_started"),
-                themes=[ref.label("theme", t) for t in doc.get("themes", [])],
-            )
-        )
     return out
 
 

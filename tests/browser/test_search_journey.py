@@ -229,3 +229,45 @@ def test_card_prints_without_navigation(browser, server, artifacts: Path):
         pg.pdf(path=str(artifacts / "card-print.pdf"))
     finally:
         context.close()
+
+
+WIDE_REGIONS = ["RU-BEL", "RU-TA", "RU-SVE", "RU-KDA", "RU-MOW", "RU-NVS", "RU-PRI", "RU-AD", "RU-AL", "RU-ALT", "RU-AMU", "RU-SPE"]
+
+
+@pytest.fixture(scope="module")
+def wide_server(live_server_factory):  # type: ignore[no-untyped-def]
+    """Practices in twelve regions, so the region facet hides some behind «показать все»."""
+    out = []
+    for i, code in enumerate(WIDE_REGIONS):
+        for n in range(len(WIDE_REGIONS) - i):
+            out.append({"title": f"Практика {code} номер {n}", "region": code, "municipality_type": "urban-okrug",
+                        "themes": ["culture"], "status": "published"})
+    return live_server_factory(out)
+
+
+def test_region_list_filter_box_and_open_list_survive_an_update(browser, wide_server):
+    context = browser.new_context(viewport=DESKTOP, locale="ru-RU", base_url=wide_server.url)
+    pg = context.new_page()
+    try:
+        pg.goto("/practices")
+        pg.evaluate("window.__marker = 1")
+        details = pg.locator("details#more-region")
+        details.locator("summary").click()
+        box = pg.get_by_label("Найти в списке")
+        assert box.is_visible()  # shown because JavaScript runs
+        box.fill("алт")
+        visible = pg.locator("#all-region li:visible .facet-label").all_inner_texts()
+        assert sorted(visible) == ["Алтайский край", "Республика Алтай"]
+        assert pg.locator("#all-region [data-group]:visible h4").all_text_contents() == ["Сибирский ФО"]
+        box.fill("")
+        assert pg.locator("#all-region li:visible").count() == len(WIDE_REGIONS)
+        # Pick a region from the full list: the update happens in place and the list stays open.
+        pg.locator('#all-region a[data-key="region:RU-AMU"]').click()
+        pg.wait_for_url(re.compile(r"region=RU-AMU"))
+        pg.wait_for_function("document.getElementById('results-count').textContent.trim() === 'Найдено 2 практики'")
+        assert pg.locator("details#more-region").evaluate("d => d.open")
+        assert pg.evaluate("window.__marker") == 1
+        # The selected value now also shows in the short list, above the fold.
+        assert pg.locator('section.facet > ul.facet-values a[data-key="region:RU-AMU"]').get_attribute("aria-current") == "true"
+    finally:
+        context.close()
