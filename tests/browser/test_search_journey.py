@@ -144,6 +144,17 @@ def test_keyboard_can_toggle_a_facet_and_chip(page):
     page.keyboard.press("Enter")
     page.wait_for_url(lambda url: "region=" not in url)
     page.wait_for_function("document.getElementById('results-count').textContent.trim() === 'Найдено 8 практик'")
+    # Typing makes one history entry; Enter afterwards neither reloads nor adds another.
+    page.evaluate("window.__marker = 1")
+    before = page.evaluate("history.length")
+    page.locator("#search-q").press_sequentially("дворы", delay=30)
+    page.wait_for_url(re.compile(r"q=%D0%B4%D0%B2%D0%BE%D1%80%D1%8B"))
+    page.wait_for_function("document.getElementById('results-count').textContent.trim() !== 'Найдено 8 практик'")
+    assert page.evaluate("history.length") == before + 1
+    with page.expect_response(lambda r: r.request.headers.get("x-partial") == "1"):
+        page.keyboard.press("Enter")
+    assert page.evaluate("history.length") == before + 1
+    assert page.evaluate("window.__marker") == 1
     # The focus outline is visible (site.css :focus style).
     page.locator("#search-q").focus()
     assert page.locator("#search-q").evaluate("el => getComputedStyle(el).outlineStyle") == "solid"

@@ -74,6 +74,7 @@
     controller = new AbortController();
     var keepOpen = openDetails();
     results().classList.add("is-loading");
+    results().setAttribute("aria-busy", "true");
     return fetch(url.toString(), { headers: { "X-Partial": "1" }, signal: controller.signal, credentials: "same-origin" })
       .then(function (response) {
         if (!response.ok) throw new Error("HTTP " + response.status);
@@ -94,7 +95,9 @@
   function navigate(url, focusKey) {
     typing = false;
     syncForm(url, true);
-    load(url, "push", focusKey);
+    // Enter right after the typed text was applied must not add a second, identical entry.
+    var same = url.pathname + url.search === location.pathname + location.search;
+    load(url, same ? "replace" : "push", focusKey);
   }
 
   input.addEventListener("input", function () {
