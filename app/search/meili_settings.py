@@ -52,7 +52,13 @@ SORTABLE: tuple[str, ...] = ("published_at", TITLE_SORT, "id")
 
 # Short function words only: they carry no meaning in a practice search and their stems
 # cannot be confused with content words (so "быть"/"быт", "это"/"эт" stay out).
-_STOP_WORDS = ["а", "и", "но", "или", "да", "же", "ли", "бы", "не", "ни", "в", "во", "на", "с", "со", "по", "к", "ко", "о", "об", "обо", "от", "из", "за", "для", "у", "при", "до", "над", "под", "про", "без", "через"]
+# fmt: off
+_STOP_WORDS = [
+    "а", "и", "но", "или", "да", "же", "ли", "бы", "не", "ни",
+    "в", "во", "на", "с", "со", "по", "к", "ко", "о", "об", "обо", "от", "из", "за", "для",
+    "у", "при", "до", "над", "под", "про", "без", "через",
+]
+# fmt: on
 STOP_WORDS: tuple[str, ...] = tuple(sorted(set(_STOP_WORDS) | {stem(w) for w in _STOP_WORDS}))
 
 # Domain abbreviations <-> what they stand for, in plain (folded) Russian.
