@@ -155,6 +155,9 @@ def test_alternate_links_and_json_ld(client, make_practice):
     assert page.select_one('link[rel=alternate][type="application/json"]')["href"] == "/api/v1/practices/narodnyj-byudzhet"
     assert page.select_one('link[rel=alternate][type="application/atom+xml"]')["href"] == "/feeds/practices.atom?region=RU-KHA"
     assert page.select_one("link[rel=canonical]")["href"] == "http://testserver/practices/narodnyj-byudzhet"
+    twin = client.get(page.select_one('link[rel=alternate][type="application/json"]')["href"])
+    assert twin.status_code == 200 and twin.json()["slug"] == "narodnyj-byudzhet"
+    assert client.get(page.select_one('link[rel=alternate][type="application/atom+xml"]')["href"]).status_code == 200
     data = json.loads(page.select_one('script[type="application/ld+json"]').string)
     assert data["@context"] == "https://schema.org" and data["@type"] == "CreativeWork"
     assert data["name"] == FULL["title"] and data["url"] == "http://testserver/practices/narodnyj-byudzhet"

@@ -297,3 +297,26 @@ def test_page_without_javascript_is_complete(client, corpus):
     assert all(a["href"].startswith("/practices") for a in page.select("a.facet-value"))
     year_form = page.select_one("form.year-range")
     assert year_form["method"] == "get" and {i["name"] for i in year_form.select("input[type=number]")} == {"year_from", "year_to"}
+
+
+def test_advertised_twins_answer_with_the_same_selection(client, corpus):
+    """The JSON, Atom and export links name the same practices as the page (endpoints of app/api)."""
+    import csv
+    import io
+    import json
+    from xml.etree import ElementTree
+
+    page = soup(client.get("/practices?theme=education&sort=title"))
+    shown = hit_slugs(page)
+    json_twin = client.get(page.select_one('link[rel=alternate][type="application/json"]')["href"])
+    assert json_twin.status_code == 200
+    assert [item["slug"] for item in json_twin.json()["items"]] == shown
+    atom = client.get(page.select_one('link[rel=alternate][type="application/atom+xml"]')["href"])
+    assert atom.status_code == 200 and atom.headers["content-type"].startswith("application/atom+xml")
+    entries = ElementTree.fromstring(atom.content).findall("{http://www.w3.org/2005/Atom}entry")
+    assert len(entries) == len(shown)
+    links = {a.get_text(strip=True): a["href"] for a in page.select(".open-data a")}
+    rows = list(csv.DictReader(io.StringIO(client.get(links["CSV"]).content.decode("utf-8-sig"))))
+    assert len(rows) == len(shown)
+    lines = client.get(links["JSON Lines"]).text.splitlines()
+    assert sorted(json.loads(line)["slug"] for line in lines) == sorted(shown)
