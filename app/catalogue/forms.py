@@ -76,6 +76,11 @@ LABELS = {
     "documents.title": "название",
     "documents.url": "ссылка",
 }
+# Messages that read better than the generic ones for a group of checkboxes.
+FRIENDLY = {
+    ("themes", "too_short"): "выберите хотя бы одну тему",
+    ("themes", "too_long"): f"выберите не больше {LIMITS['themes']} тем",
+}
 MAX_ROWS = {"outcome_figures": LIMITS["figures"], "documents": LIMITS["documents"]}
 
 
@@ -225,6 +230,8 @@ def validate(model: type[M], payload: dict[str, Any], ref: Reference) -> tuple[M
         obj = model.model_validate(payload)
     except ValidationError as exc:
         errors = error_list(exc)
+        for err, raw in zip(errors, exc.errors(), strict=True):
+            err["message"] = FRIENDLY.get((err["field"], raw["type"]), err["message"])
     seen = {e["field"] for e in errors}
     errors += [e for e in check_values(ref, payload) if e["field"] not in seen]
     return (None, errors) if errors else (obj, [])

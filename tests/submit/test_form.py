@@ -105,7 +105,7 @@ def test_empty_form_names_every_required_field_at_top_and_next_to_it(client, ses
         assert page.find(id=anchor[1:]) is not None, anchor  # the link leads somewhere
         assert field_error(page, name), name
     assert field_error(page, "title") == "обязательное поле"
-    assert field_error(page, "themes") == "нужно не меньше 1 значений"
+    assert field_error(page, "themes") == "выберите хотя бы одну тему"
     assert page.find(id="f-title")["aria-invalid"] == "true"
     assert "f-title-error" in page.find(id="f-title")["aria-describedby"]
     assert field_error(page, "summary") is None
@@ -140,7 +140,7 @@ def test_entered_values_are_kept_after_an_error(client, same_site):
         ({"region": "RU-XXX"}, "region", "неизвестный регион «RU-XXX»"),
         ({"municipality_type": "kingdom"}, "municipality_type", "неизвестный тип муниципального образования «kingdom»"),
         ({"themes": ["youth", "astrology"]}, "themes", "неизвестная тема «astrology»"),
-        ({"themes": ["youth", "education", "economy", "culture", "sport-health", "ecology"]}, "themes", "слишком длинно: не больше 5 значений"),
+        ({"themes": ["youth", "education", "economy", "culture", "sport-health", "ecology"]}, "themes", "выберите не больше 5 тем"),
         ({"year_started": str(date.today().year + 1)}, "year_started", f"год должен быть от 1991 до {date.today().year}"),
         ({"year_started": "1900"}, "year_started", f"год должен быть от 1991 до {date.today().year}"),
         ({"year_started": "в прошлом году"}, "year_started", "нужно целое число"),
