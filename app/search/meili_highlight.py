@@ -19,7 +19,7 @@ from app.search.text import stem, tokens
 # A word of the original text: letters and digits, with combining marks (a decomposed ё) inside.
 _WORD = re.compile(r"[^\W_]+(?:[\u0300-\u036f]+[^\W_]*)*")
 _STOP = frozenset(STOP_WORDS)
-CROP_WORDS = 60  # longer texts are cut to this many words around the first match
+CROP_WORDS = 30  # longer texts are cut to this many words around the first match (as local)
 
 
 @dataclass(frozen=True)
