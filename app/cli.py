@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from app.settings import Settings, get_settings
+from app.settings import DEV_SECRET, Settings, get_settings
 
 cli = typer.Typer(help="Каталог лучших муниципальных практик", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False
 )
@@ -202,6 +202,58 @@ def create_admin(
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
     console.print(f"Модератор «{username}» готов.")
+
+
+@cli.command()
+def check() -> None:
+    """Показать настройки и проверить базу, миграции и поисковый движок."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+    from sqlmodel import Session
+
+    from app.migrate import alembic_config
+    from app.search import make_index
+    from app.search.sync import outbox_status
+
+    settings = _settings()
+    secret = {"secret_key", "meili_api_key", "database_url"}
+    for name in Settings.model_fields:
+        value = getattr(settings, name)
+        if name in secret and value:
+            value = "***" if name != "database_url" else _mask_url(str(value))
+        console.print(f"{name.upper():22} {value}", markup=False)
+    problems: list[str] = []
+    engine = _engine()
+    try:
+        with engine.connect() as conn:
+            current = MigrationContext.configure(conn).get_current_revision()
+        head = ScriptDirectory.from_config(alembic_config(settings.resolved_database_url)).get_current_head()
+        if current != head:
+            problems.append(f"схема базы {current or 'пуста'}, нужна {head}: выполните `practices migrate`")
+        with Session(engine) as session:
+            lag = outbox_status(session)
+        console.print(f"outbox: ожидают {lag.pending}, старейшая {lag.oldest_age:.0f} с, с ошибками {lag.failing}")
+    except Exception as exc:  # report any database failure as a problem, not a traceback
+        problems.append(f"база данных недоступна: {type(exc).__name__}: {exc}".splitlines()[0])
+    index = make_index(settings)
+    if not index.health():
+        problems.append(f"поисковый движок {index.name} недоступен")
+    if settings.environment != "production" and settings.secret_key == DEV_SECRET:
+        console.print("замечание: SECRET_KEY по умолчанию годится только для разработки")
+    for problem in problems:
+        console.print(f"[red]ошибка:[/red] {problem}")
+    if problems:
+        raise typer.Exit(1)
+    console.print("Всё в порядке.")
+
+
+def _mask_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # not a URL: show nothing of it
+        return "***"
 
 
 @cli.command()

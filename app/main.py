@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from app.catalogue.reference import Reference
 from app.db import get_engine
+from app.observability import configure_logging
 from app.search import make_index
 from app.settings import Settings, get_settings
 
@@ -36,6 +37,8 @@ class ReferenceCache:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    if settings.environment != "test":
+        configure_logging(settings.log_level)
     app = FastAPI(
         title="Каталог лучших муниципальных практик",
         version="1.0.0",
@@ -47,12 +50,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.index = make_index(settings)
     app.state.reference = ReferenceCache(app.state.engine)
 
-    from app import errors, security
+    from app import errors, observability, security
     from app.api import feeds, health, submissions, v1
     from app.web import admin, routes, submit
 
     errors.install(app)
     security.install(app)
+    from app.api import http as open_data
+
+    open_data.install(app)  # CORS, no-store on errors, 400 for bad parameters (issue 6)
+    observability.install(app)  # outermost: sees every request, including refused ones
     for module in (health, v1, submissions, feeds, routes, submit, admin):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -108,16 +108,18 @@ def _truncate(url: str) -> None:
 
 
 @pytest.fixture
-def search_backend(request: pytest.FixtureRequest) -> dict[str, Any]:
+def search_backend(request: pytest.FixtureRequest) -> dict[str, Any]:  # noqa: D103
     """Settings for the search engine under test; Meilisearch gets a fresh index per test."""
     if TEST_SEARCH_BACKEND != "meilisearch":
         return {"search_backend": "local"}
     server = request.getfixturevalue("meili_server")
+    name = f"practices_{uuid.uuid4().hex[:12]}"
+    request.addfinalizer(lambda: server.delete_indexes(name))
     return {
         "search_backend": "meilisearch",
         "meili_url": server.url,
         "meili_api_key": server.master_key,
-        "meili_index": f"practices_{uuid.uuid4().hex[:12]}",
+        "meili_index": name,
     }
 
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy import text
 
 from app.deps import SearchDep, SessionDep
+from app.observability import OUTBOX_OLDEST, OUTBOX_PENDING, metrics_response
 from app.search.sync import outbox_status
 
 router = APIRouter(tags=["operations"])
@@ -33,3 +34,11 @@ def readyz(session: SessionDep, index: SearchDep) -> JSONResponse:
     checks["search"] = {"engine": index.name, "status": "ok" if healthy else "unreachable"}
     ok = ok and healthy
     return JSONResponse({"status": "ok" if ok else "unavailable", "checks": checks}, status_code=200 if ok else 503)
+
+
+@router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+def metrics(session: SessionDep) -> Response:
+    lag = outbox_status(session)
+    OUTBOX_PENDING.set(lag.pending)
+    OUTBOX_OLDEST.set(lag.oldest_age)
+    return metrics_response()

@@ -3,12 +3,30 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from app.search.base import SearchIndex, SearchQuery, SearchResult, SearchUnavailable
 from app.settings import Settings
 
 __all__ = ["SearchIndex", "SearchQuery", "SearchResult", "make_index"]
 log = logging.getLogger(__name__)
+
+
+class TimedIndex:
+    """Delegates to an engine and records search latency by engine for /metrics."""
+
+    def __init__(self, inner: SearchIndex) -> None:
+        self.inner = inner
+        self.name = inner.name
+
+    def __getattr__(self, item: str) -> Any:
+        return getattr(self.inner, item)
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        from app.observability import SEARCH_LATENCY
+
+        with SEARCH_LATENCY.labels(self.name).time():
+            return self.inner.search(query)
 
 
 def make_index(settings: Settings) -> SearchIndex:
@@ -29,4 +47,4 @@ def make_index(settings: Settings) -> SearchIndex:
     except SearchUnavailable as exc:
         # The service still starts: writes go to the outbox and wait; /readyz shows it.
         log.warning("search engine not configured yet: %s", exc)
-    return index
+    return TimedIndex(index)  # type: ignore[return-value]

@@ -36,7 +36,7 @@ class Params:
 
     def __init__(self, source: Mapping[str, Any]) -> None:
         if hasattr(source, "getlist"):
-            self._items = {k: list(source.getlist(k)) for k in source.keys()}  # type: ignore[attr-defined]
+            self._items = {k: list(source.getlist(k)) for k in source}  # type: ignore[attr-defined]
         else:
             self._items = {k: (list(v) if isinstance(v, list | tuple) else [v]) for k, v in source.items()}
 

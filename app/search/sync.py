@@ -22,6 +22,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from app.models import Outbox, Practice, Status, utcnow
+from app.observability import SYNC_FAILURES
 from app.search.base import SearchIndex
 from app.search.documents import practice_document
 
@@ -82,6 +83,7 @@ def sync_once(engine: Engine, index: SearchIndex, batch: int = 500) -> SyncRepor
                 row.next_attempt_at = now + _backoff(row.attempts)
                 session.add(row)
             session.commit()
+            SYNC_FAILURES.inc(len(rows))
             report.failed = len(rows)
             report.errors.append(rows[0].last_error or "")
             log.warning("search sync failed for %d outbox rows: %s", len(rows), exc)
@@ -182,5 +184,13 @@ def reindex(engine: Engine, index: SearchIndex, progress: Callable[[int], Any] |
             .where(col(Outbox.id) <= cutoff, col(Outbox.done_at).is_(None))
             .values(done_at=started)
         )
+        # Changes synced while the new index was being built went to the old one, which
+        # the swap discarded: apply them again (versions make a repeat harmless).
+        session.exec(
+            update(Outbox)
+            .where(col(Outbox.id) > cutoff)
+            .values(done_at=None, next_attempt_at=started, attempts=0)
+        )
         session.commit()
+    drain(engine, index)
     return count

@@ -1,0 +1,114 @@
+"""Structured JSON logs with a request id, and Prometheus metrics.
+
+With several uvicorn workers, set PROMETHEUS_MULTIPROC_DIR (prometheus_client's own variable)
+to a shared empty directory so `/metrics` adds up every worker; without it each worker
+reports its own counts.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+import uuid
+from contextvars import ContextVar
+
+from fastapi import FastAPI, Request
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.responses import Response
+
+request_id: ContextVar[str] = ContextVar("request_id", default="-")
+
+REQUESTS = Counter("http_requests_total", "HTTP requests", ["method", "route", "status"])
+LATENCY = Histogram(
+    "http_request_duration_seconds", "HTTP request latency", ["method", "route"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+SEARCH_LATENCY = Histogram(
+    "search_duration_seconds", "Search latency by engine", ["engine"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
+)
+SYNC_FAILURES = Counter("search_sync_failures_total", "Outbox rows whose sync attempt failed")
+OUTBOX_PENDING = Gauge("search_outbox_pending", "Outbox rows waiting for the search index", multiprocess_mode="max")
+OUTBOX_OLDEST = Gauge("search_outbox_oldest_seconds", "Age of the oldest pending outbox row", multiprocess_mode="max")
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            "request_id": request_id.get(),
+        }
+        for key in ("method", "path", "status", "duration_ms"):
+            if hasattr(record, key):
+                entry[key] = getattr(record, key)
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def configure_logging(level: str) -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+
+
+access_log = logging.getLogger("app.access")
+
+
+def _route(request: Request) -> str:
+    route = request.scope.get("route")
+    return getattr(route, "path", None) or "unmatched"
+
+
+class ObservabilityMiddleware(BaseHTTPMiddleware):
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        rid = request.headers.get("x-request-id", "")[:64] or uuid.uuid4().hex
+        token = request_id.set(rid)
+        start = time.perf_counter()
+        status = 500
+        try:
+            response = await call_next(request)
+            status = response.status_code
+            response.headers["X-Request-ID"] = rid
+            return response
+        finally:
+            elapsed = time.perf_counter() - start
+            route = _route(request)
+            REQUESTS.labels(request.method, route, str(status)).inc()
+            LATENCY.labels(request.method, route).observe(elapsed)
+            access_log.info(
+                "%s %s %s", request.method, request.url.path, status,
+                extra={"method": request.method, "path": request.url.path, "status": status,
+                       "duration_ms": round(elapsed * 1000, 1)},
+            )
+            request_id.reset(token)
+
+
+def metrics_response() -> Response:
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        body = generate_latest(registry)
+    else:
+        body = generate_latest()
+    return Response(body, media_type=CONTENT_TYPE_LATEST)
+
+
+def install(app: FastAPI) -> None:
+    app.add_middleware(ObservabilityMiddleware)

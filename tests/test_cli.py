@@ -1,0 +1,103 @@
+"""The `practices` command, run as a user would run it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(data_dir: Path, *args: str, input: str | None = None, **env: str) -> subprocess.CompletedProcess:
+    environ = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SEARCH_BACKEND")}
+    environ.update({"DATA_DIR": str(data_dir), "PYTHONIOENCODING": "utf-8"}, **env)
+    return subprocess.run(
+        [sys.executable, "-m", "app.cli", *args], cwd=ROOT, env=environ, input=input,
+        capture_output=True, text=True, timeout=120,
+    )
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    d = tmp_path / "var"
+    result = run(d, "migrate")
+    assert result.returncode == 0, result.stderr
+    return d
+
+
+def test_migrate_writes_only_under_data_dir(data_dir: Path) -> None:
+    assert (data_dir / "practices.db").exists()
+
+
+def test_seed_is_idempotent_and_searchable(data_dir: Path) -> None:
+    first = run(data_dir, "seed")
+    assert first.returncode == 0, first.stderr
+    second = run(data_dir, "seed")
+    assert "Добавлено практик: 0" in second.stderr
+    exported = run(data_dir, "export")
+    lines = [json.loads(line) for line in exported.stdout.splitlines()]
+    seed_count = len((ROOT / "seed_data" / "practices.jsonl").read_text(encoding="utf-8").splitlines())
+    assert len(lines) == seed_count
+    assert (data_dir / "search.db").exists()  # the local index lives under DATA_DIR too
+
+
+def test_import_bad_file_names_line_and_field_and_changes_nothing(data_dir: Path, tmp_path: Path) -> None:
+    good = {"title": "Народный бюджет", "region": "RU-BEL", "municipality_type": "urban-okrug", "themes": ["finance"]}
+    rows = [json.dumps(good | {"slug": f"p-{i}"}, ensure_ascii=False) for i in range(6)]
+    rows.append(json.dumps(good | {"slug": "p-7", "region": "RU-ZZZ"}))
+    path = tmp_path / "bad.jsonl"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    result = run(data_dir, "import", str(path))
+    assert result.returncode == 1
+    assert "строка 7: region" in result.stderr
+    assert run(data_dir, "export").stdout == ""
+
+
+def test_import_export_round_trip(data_dir: Path, tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_text(
+        json.dumps({"slug": "elka", "title": "Ёлка во дворе", "region": "RU-KHA", "municipality_type": "urban-okrug",
+                    "themes": ["urban-environment"], "year_started": 2021}, ensure_ascii=False) + "\n",
+        encoding="utf-8",
+    )
+    assert run(data_dir, "import", str(src)).returncode == 0
+    out = tmp_path / "out.jsonl"
+    assert run(data_dir, "export", str(out)).returncode == 0
+    record = json.loads(out.read_text(encoding="utf-8"))
+    assert record["title"] == "Ёлка во дворе" and record["year_started"] == 2021 and record["status"] == "published"
+
+
+def test_create_admin_refuses_short_password(data_dir: Path) -> None:
+    bad = run(data_dir, "create-admin", "moder", ADMIN_PASSWORD="short")
+    assert bad.returncode == 2 and "не короче" in bad.stderr
+    assert run(data_dir, "create-admin", "moder", ADMIN_PASSWORD="a-long-password").returncode == 0
+
+
+def test_generate_marks_synthetic_and_indexes(data_dir: Path) -> None:
+    result = run(data_dir, "generate", "50")
+    assert result.returncode == 0, result.stderr
+    assert "В индексе документов: 50" in result.stderr
+    records = [json.loads(line) for line in run(data_dir, "export").stdout.splitlines()]
+    assert len(records) == 50 and all(r["slug"].startswith("synthetic-") for r in records)
+
+
+def test_bad_settings_are_reported_without_traceback(tmp_path: Path) -> None:
+    result = run(tmp_path, "migrate", ENVIRONMENT="production")
+    assert result.returncode == 2
+    assert "SECRET_KEY" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_check_reports_configuration_and_problems(tmp_path: Path, data_dir: Path) -> None:
+    ok = run(data_dir, "check")
+    assert ok.returncode == 0, ok.stderr
+    assert "SEARCH_BACKEND" in ok.stderr and "Всё в порядке" in ok.stderr
+    empty = run(tmp_path / "empty", "check")
+    assert empty.returncode == 1 and "practices migrate" in empty.stderr
+    meili_down = run(data_dir, "check", SEARCH_BACKEND="meilisearch", MEILI_URL="http://127.0.0.1:9", MEILI_API_KEY="k" * 20)
+    assert meili_down.returncode == 1 and "meilisearch недоступен" in meili_down.stderr
+    assert "k" * 20 not in meili_down.stderr  # secrets are masked

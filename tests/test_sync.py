@@ -1,0 +1,126 @@
+"""Outbox → index: nothing is lost when the engine fails; the index converges on the database."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from app.catalogue.practices import change_status, practice_to_in, update_practice
+from app.db import session_scope
+from app.models import Outbox, Practice, Status, utcnow
+from app.search.base import SearchUnavailable
+from app.search.sync import drain, outbox_status, reindex
+
+
+class Flaky:
+    """Wraps a real engine; while `down`, every write fails like an unreachable server."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner, self.down, self.name = inner, False, inner.name
+
+    def __getattr__(self, item: str) -> Any:
+        return getattr(self.inner, item)
+
+    def _check(self) -> None:
+        if self.down:
+            raise SearchUnavailable("engine down (test)")
+
+    def upsert(self, docs):  # type: ignore[no-untyped-def]
+        self._check()
+        return self.inner.upsert(docs)
+
+    def delete(self, ids):  # type: ignore[no-untyped-def]
+        self._check()
+        return self.inner.delete(ids)
+
+    def health(self) -> bool:
+        return not self.down and self.inner.health()
+
+
+@pytest.fixture
+def flaky(app):  # type: ignore[no-untyped-def]
+    wrapper = Flaky(app.state.index)
+    app.state.index = wrapper
+    return wrapper
+
+
+def _due_now(engine) -> None:  # type: ignore[no-untyped-def]
+    with Session(engine) as s:
+        s.exec(update(Outbox).values(next_attempt_at=utcnow() - timedelta(seconds=1)))  # type: ignore[call-overload]
+        s.commit()
+
+
+def test_publish_is_indexed_inline_and_row_marked_done(app, make_practice, engine) -> None:  # type: ignore[no-untyped-def]
+    p = make_practice(title="Народный бюджет")
+    assert app.state.index.ids() == {p.id}
+    with Session(engine) as s:
+        rows = s.exec(select(Outbox)).all()
+    assert len(rows) == 1 and rows[0].done_at is not None
+
+
+def test_engine_down_loses_nothing_and_recovers(app, flaky, make_practice, engine, client) -> None:  # type: ignore[no-untyped-def]
+    flaky.down = True
+    p = make_practice(title="Школа старост")  # the write succeeds although the engine is down
+    with Session(engine) as s:
+        assert s.get(Practice, p.id) is not None
+        row = s.exec(select(Outbox)).one()
+        assert row.done_at is None and row.attempts == 1 and "engine down" in (row.last_error or "")
+        assert row.next_attempt_at > utcnow()
+        status = outbox_status(s)
+    assert status.pending == 1 and status.failing == 1
+    ready = client.get("/readyz")
+    assert ready.status_code == 503
+    assert ready.json()["checks"]["outbox"]["pending"] == 1
+
+    flaky.down = False
+    assert drain(engine, flaky).applied == 0  # backing off: not due yet
+    _due_now(engine)
+    report = drain(engine, flaky)
+    assert (report.applied, report.upserted) == (1, 1)
+    assert flaky.ids() == {p.id}
+    assert client.get("/readyz").status_code == 200
+
+
+def test_archive_and_edit_reach_the_index(app, make_practice, engine) -> None:  # type: ignore[no-untyped-def]
+    index = app.state.index
+    p = make_practice(title="Мобильная библиотека")
+    after = lambda: drain(engine, index)  # noqa: E731
+    with session_scope(engine, after) as s:
+        practice = s.get(Practice, p.id)
+        update_practice(s, practice, practice_to_in(practice).model_copy(update={"title": "Библиотека на колёсах"}), "test")
+    assert index.get(p.id)["title"] == "Библиотека на колёсах"
+    with session_scope(engine, after) as s:
+        change_status(s, s.get(Practice, p.id), Status.archived, "test")
+    assert p.id not in index.ids()
+
+
+def test_latest_state_wins_when_rows_pile_up(app, flaky, make_practice, engine) -> None:  # type: ignore[no-untyped-def]
+    flaky.down = True
+    p = make_practice(title="Первая версия")
+    for title in ("Вторая версия", "Третья версия"):
+        with session_scope(engine) as s:
+            practice = s.get(Practice, p.id)
+            update_practice(s, practice, practice_to_in(practice).model_copy(update={"title": title}), "test")
+    flaky.down = False
+    _due_now(engine)
+    assert drain(engine, flaky).applied == 3
+    doc = flaky.get(p.id)
+    assert doc["title"] == "Третья версия" and doc["version"] == 3
+
+
+def test_reindex_rebuilds_from_database_and_clears_the_backlog(app, flaky, make_practice, engine) -> None:  # type: ignore[no-untyped-def]
+    published = [make_practice(title=f"Практика {i}") for i in range(3)]
+    make_practice(title="Ждёт модерации", status="pending")
+    flaky.down = True
+    extra = make_practice(title="Добавлена при недоступном поиске")
+    flaky.inner.delete([published[0].id])  # the index drifted from the database
+    flaky.down = False
+    assert reindex(engine, flaky) == 4
+    assert flaky.ids() == {*(p.id for p in published), extra.id}
+    with Session(engine) as s:
+        assert outbox_status(s).pending == 0
+        assert s.exec(select(Outbox).where(col(Outbox.done_at).is_(None))).all() == []
