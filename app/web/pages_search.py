@@ -34,9 +34,7 @@ def search_context(index: SearchIndex, query: SearchQuery, messages: list[str], 
         result = index.search(query)
     except SearchUnavailable as exc:
         raise HTTPException(503, UNAVAILABLE) from exc
-    removals, spellings = ([], [])
-    if result.total == 0:
-        removals, spellings = suggest(index, query, ref)
+    suggestions = suggest(index, query, ref) if result.total == 0 else None
     state = query_string(query, include_paging=False)  # exports and feeds take the whole selection
     page_beyond = bool(result.total) and not result.hits and query.page > result.pages
     return {
@@ -57,8 +55,7 @@ def search_context(index: SearchIndex, query: SearchQuery, messages: list[str], 
         "year_hidden": view.hidden_inputs(query, visible=("year_from", "year_to")),
         "state": state,
         "state_paged": view.state(query),
-        "removals": removals,
-        "spellings": spellings,
+        "suggestions": suggestions,
     }
 
 

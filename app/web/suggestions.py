@@ -14,7 +14,7 @@ from weakref import WeakKeyDictionary
 
 from app.catalogue.reference import Reference
 from app.search.base import SearchIndex, SearchQuery
-from app.search.params import parse_search
+from app.search.params import parse_search, toggle
 from app.search.text import fold
 from app.web.search_view import chips, href
 
@@ -69,32 +69,62 @@ def spellings(text: str, ref: Reference) -> list[str]:
     return [s for s in dict.fromkeys(out) if fold(s) != fold(text)]
 
 
-def suggest(index: SearchIndex, query: SearchQuery, ref: Reference) -> tuple[list[Suggestion], list[Suggestion]]:
-    """(filters to remove, other spellings) that each find at least one practice."""
+def _shared_prefix(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+def matching_filters(text: str, ref: Reference, limit: int = 3) -> list[tuple[str, str, str]]:
+    """(facet, value, label) of themes and regions whose names look like a word of the text.
+
+    «молодежь» finds the theme «Молодёжная политика…», «белгород» the region «Белгородская
+    область»: a shared beginning of at least five letters (Russian words differ by endings).
+    """
+    words = [w for w in _WORD.findall(fold(text)) if len(w) >= 5]
+    out = []
+    for facet, rows in (("theme", ref.themes), ("region", ref.regions)):
+        for value, row in rows.items():
+            names = _WORD.findall(fold(row.name))
+            if any(_shared_prefix(w, n) >= min(5, len(w)) and len(n) >= 5 for w in words for n in names):
+                out.append((facet, value, row.name))
+    return out[:limit]
+
+
+@dataclass
+class Suggestions:
+    spellings: list[Suggestion]  # the text spelt differently
+    filters: list[Suggestion]  # a theme or region instead of the text
+    removals: list[Suggestion]  # a selection to drop
+
+
+def suggest(index: SearchIndex, query: SearchQuery, ref: Reference) -> Suggestions:
+    """Ways out of an empty result, each checked to find at least one practice (most useful first)."""
     probes = 0
+    found = Suggestions([], [], [])
 
-    def total(q: SearchQuery) -> int:
+    def offer(into: list[Suggestion], text: str, candidate: SearchQuery, link: str | None = None) -> None:
         nonlocal probes
+        if probes >= MAX_PROBES:
+            return
         probes += 1
-        return index.search(replace(q, page=1, per_page=1, facets=())).total
+        total = index.search(replace(candidate, page=1, per_page=1, facets=())).total
+        if total:
+            into.append(Suggestion(text, link or href(candidate), total))
 
-    removals = []
+    if query.text:
+        for text in spellings(query.text, ref):
+            offer(found.spellings, text, replace(query, text=text, page=1))
+        for facet, value, label in matching_filters(query.text, ref):
+            if value not in query.selected(facet):
+                title = "Тема" if facet == "theme" else "Регион"
+                offer(found.filters, f"{title}: {label}", toggle(replace(query, text=""), facet, value))
     for chip in chips(query, ref):
-        if probes >= MAX_PROBES:
-            break
-        relaxed = _without(query, chip.remove_href)
-        found = total(relaxed)
-        if found:
-            removals.append(Suggestion(f"{chip.facet_title}: {chip.label}", chip.remove_href, found))
-    others = []
-    for text in spellings(query.text, ref) if query.text else []:
-        if probes >= MAX_PROBES:
-            break
-        candidate = replace(query, text=text, page=1)
-        found = total(candidate)
-        if found:
-            others.append(Suggestion(text, href(candidate), found))
-    return removals, others
+        offer(found.removals, f"{chip.facet_title}: {chip.label}", _without(query, chip.remove_href), chip.remove_href)
+    return found
 
 
 def _without(query: SearchQuery, remove_href: str) -> SearchQuery:

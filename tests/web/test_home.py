@@ -80,3 +80,19 @@ def test_empty_catalogue_home(client):
     assert "0 опубликованных практик" in text(page.select_one(".hero .lead"))
     assert page.select_one("#newest") is None
     assert all(int(li.select_one(".count").get_text()) == 0 for li in page.select("#themes li"))
+
+
+def test_home_without_the_search_engine_still_lists_the_newest(app, client, corpus, monkeypatch):
+    from app.search.base import SearchUnavailable
+
+    def down(query):  # type: ignore[no-untyped-def]
+        raise SearchUnavailable("engine is down")
+
+    monkeypatch.setattr(app.state.index, "search", down)
+    page = soup(client.get("/"))
+    assert "временно недоступны" in text(page.select_one("p.notice"))
+    assert len(page.select("#newest a")) == 8 and page.select_one("svg") is None
+    response = client.get("/practices")
+    assert response.status_code == 503
+    assert "Поиск временно недоступен" in response.text
+    assert client.get("/practices/yunarmiya-belgorod").status_code == 200  # the card reads the database

@@ -183,6 +183,16 @@ def test_empty_state_suggests_the_other_keyboard_layout(client, corpus):
     assert hit_slugs(soup(client.get(link["href"])))
 
 
+def test_empty_state_suggests_a_theme_named_like_the_query(client, corpus):
+    page = soup(client.get("/practices?q=патриотизм&region=RU-KDA"))
+    assert not hit_slugs(page)
+    offers = {text(a): a["href"] for a in page.select(".empty-state ul.filters a")}
+    link = offers["Тема: Молодёжная политика и патриотическое воспитание"]
+    assert params(link) == {"region": ["RU-KDA"], "theme": ["youth"]}  # the words give way to the theme
+    assert "1 практика" in text(page.select_one(".empty-state ul.filters li"))
+    assert hit_slugs(soup(client.get(link))) == ["shkola-vozhatyh-krasnodar"]
+
+
 def test_bad_parameters_are_named_and_ignored(client, corpus):
     response = client.get("/practices?year_from=abc&sort=bogus&region=RU-XXX&region=RU-TA&page=0&has_figures=maybe")
     page = soup(response)

@@ -8,7 +8,7 @@ from app.search.base import SearchQuery
 from app.web.format import change, http_url, number
 from app.web.pages_home import Count, bar_chart
 from app.web.search_view import pagination
-from app.web.suggestions import spellings
+from app.web.suggestions import matching_filters, spellings
 
 
 @pytest.mark.parametrize(
@@ -54,3 +54,10 @@ def test_bar_chart_scales_to_the_largest_value():
     assert [b.y for b in chart.bars] == [0, 36, 72]
     assert chart.height == 3 * 26 + 2 * 10
     assert bar_chart([]).bars == []
+
+
+def test_matching_filters_by_word_beginnings(app):
+    ref = app.state.reference()
+    assert ("theme", "youth", "Молодёжная политика и патриотическое воспитание") in matching_filters("молодежь", ref)
+    assert ("region", "RU-BEL", "Белгородская область") in matching_filters("белгород", ref)
+    assert matching_filters("кот", ref) == []
