@@ -76,7 +76,7 @@ def test_journey_with_javascript_updates_in_place_and_back_restores(page):
     # Typing updates results after a pause, without a reload.
     page.locator("#search-q").press_sequentially("школ", delay=40)
     page.wait_for_url(re.compile(r"[?&]q=%D1%88%D0%BA%D0%BE%D0%BB$"))
-    page.wait_for_function("document.getElementById('search-status').textContent.trim() !== 'Найдено 8 практик'")
+    page.wait_for_function("document.getElementById('search-status').textContent.trim() !== ''")
     typed_count, typed_hits = count_text(page), hits(page)
     assert (typed_count, typed_hits) == server_view(page, page.url)
     assert 0 < len(typed_hits) < 8 and "shkola-vozhatyh-krasnodar" in typed_hits
