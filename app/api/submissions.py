@@ -7,12 +7,16 @@ Errors are problem+json naming each field: `errors: [{field, message}]`.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from sqlmodel import select
+from starlette.exceptions import HTTPException
 
 from app.catalogue.forms import check_values
 from app.catalogue.practices import CatalogueError, submit_practice
@@ -23,7 +27,29 @@ from app.models import Practice, Status
 from app.security import client_key, record_hit, retry_after
 from app.web.submit import SUBMIT_ACTION, TRACKING_RE
 
-router = APIRouter(prefix="/api/v1", tags=["submissions"])
+
+class ReadableBodyRoute(APIRoute):
+    """A body FastAPI cannot even decode (not UTF-8) is a 422 naming `body`, in Russian,
+    like every other error here, instead of FastAPI's bare English 400."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def route(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except HTTPException as exc:
+                if exc.status_code != 400:
+                    raise
+                raise RequestValidationError([{
+                    "type": "body_unreadable", "loc": ("body",), "input": None,
+                    "msg": "тело запроса не читается: нужен JSON в кодировке UTF-8",
+                }]) from exc
+
+        return route
+
+
+router = APIRouter(prefix="/api/v1", tags=["submissions"], route_class=ReadableBodyRoute)
 
 PROBLEM = {"content": {"application/problem+json": {}}}
 
@@ -40,6 +66,7 @@ class SubmissionStatus(BaseModel):
     response_model=SubmissionStatus,
     responses={
         201: {"description": "Принято; ждёт модератора. Location — адрес статуса заявки."},
+        403: {"description": "Запрос со страницы другого сайта (защита от CSRF)", **PROBLEM},
         413: {"description": "Тело запроса больше 1 МБ", **PROBLEM},
         422: {"description": "Ошибки в полях: errors = [{field, message}]", **PROBLEM},
         429: {"description": "Слишком много заявок с одного адреса; см. Retry-After", **PROBLEM},

@@ -33,7 +33,8 @@ ROW_GROUPS: dict[str, tuple[str, ...]] = {
 }
 NUMBER_KEYS = ("value_before", "value_after")
 DEFAULT_ROWS = 2
-HONEYPOT = "homepage"
+# A trap for bots, named so that browsers' autofill leaves it alone.
+HONEYPOT = "leave_empty"
 MAX_FIELDS = 1000
 _ROW = re.compile(r"^(outcome_figures|documents)\.(\d{1,4})\.([a-z_]+)$")
 # Control characters (tab and newlines stay); what no person types into a form.

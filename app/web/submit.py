@@ -142,8 +142,9 @@ def submit(request: Request, posted: PostedForm, session: SessionDep, ref: Refer
     if form.honeypot.strip():
         return _render(
             request, ref, form, [], status=422,
-            form_error="Заполнено скрытое поле «Домашняя страница», которое люди не видят. "
-            "Очистите его и отправьте форму ещё раз.",
+            form_error="Форма похожа на отправленную роботом: заполнено поле-ловушка, которое обычно скрыто. "
+            "Если вы человек, очистите поле «Проверка от роботов» внизу формы и отправьте её ещё раз.",
+            show_trap=True, trap_value=form.honeypot,
         )
     key = client_key(request, settings.secret_key)
     wait = retry_after(session, key, SUBMIT_ACTION, settings.submit_rate_limit, settings.submit_rate_window)

@@ -138,4 +138,10 @@ def test_openapi_documents_the_submission_body(client):
     op = spec["paths"]["/api/v1/submissions"]["post"]
     schema = op["requestBody"]["content"]["application/json"]["schema"]
     assert schema["$ref"].endswith("/SubmissionIn")
-    assert {"201", "413", "422", "429"} <= set(op["responses"])
+    assert {"201", "403", "413", "422", "429"} <= set(op["responses"])
+
+
+def test_body_that_is_not_utf8_is_a_russian_422_naming_the_body(client):
+    response = client.post("/api/v1/submissions", content=b'{"title": "\xff\xfe"}', headers={"Content-Type": "application/json"})
+    assert response.status_code == 422
+    assert _fields(response) == {"body": "тело запроса не читается: нужен JSON в кодировке UTF-8"}

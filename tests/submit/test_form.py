@@ -52,7 +52,7 @@ def test_form_offers_every_card_field_marks_required_and_states_limits(client):
     assert form.find("select", attrs={"name": "municipality_type"}).find("option", value="municipal-district")
     assert form.find("input", attrs={"name": "themes", "value": "youth"})["type"] == "checkbox"
     # The honeypot is there, hidden from people and assistive technology.
-    trap = form.find("input", attrs={"name": "homepage"})
+    trap = form.find("input", attrs={"name": "leave_empty"})
     assert trap["tabindex"] == "-1" and trap.find_parent(class_="hp")["aria-hidden"] == "true"
 
 

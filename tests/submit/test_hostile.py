@@ -180,12 +180,19 @@ def test_files_other_encodings_and_too_many_fields_are_refused_clearly(client, s
 
 
 def test_honeypot_filled_by_a_bot_is_refused_and_nothing_saved(client, session, same_site):
-    response = client.post("/submit", data=form_data(homepage="http://spam.example"), headers=same_site)
+    response = client.post("/submit", data=form_data(leave_empty="http://spam.example"), headers=same_site)
     assert response.status_code == 422
     page = soup(response)
-    assert "скрытое поле" in page.find(id="error-summary").get_text()
-    assert page.find("input", attrs={"name": "homepage"})["value"] == ""
+    assert "поле-ловушка" in page.find(id="error-summary").get_text()
+    # Shown now, with what was in it, so that a person whose browser filled it can empty it.
+    trap = page.find("input", attrs={"name": "leave_empty"})
+    assert trap["value"] == "http://spam.example"
+    assert trap.find_parent(class_="hp") is None
+    assert page.find("label", attrs={"for": trap["id"]}).get_text() == "Проверка от роботов: оставьте это поле пустым"
     assert _count(session) == 0
+    # Emptied, the same form goes through.
+    ok = client.post("/submit", data=form_data(leave_empty=""), headers=same_site, follow_redirects=False)
+    assert ok.status_code == 303
 
 
 def test_rate_limit_engages_per_address_with_retry_after(app, client, session, settings, same_site):
