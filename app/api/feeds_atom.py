@@ -17,7 +17,16 @@ from xml.etree import ElementTree as ET
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from app.api.http import BAD_REQUEST, LIST_MAX_AGE, NOT_MODIFIED, TAG_FEEDS, cached_response, public_base
+from app.api.http import (
+    BAD_REQUEST,
+    LIST_MAX_AGE,
+    NOT_MODIFIED,
+    TAG_FEEDS,
+    UNAVAILABLE,
+    cached_response,
+    public_base,
+    search_or_503,
+)
 from app.api.v1_params import newest_unless_asked, search_dependency
 from app.api.v1_present import card_url
 from app.catalogue.reference import Reference
@@ -144,12 +153,13 @@ def build_feed(query: SearchQuery, result: SearchResult, ref: Reference, base: s
         200: {"description": "Лента Atom 1.0", "content": {"application/atom+xml": {"schema": {"type": "string"}}}},
         304: NOT_MODIFIED,
         400: BAD_REQUEST,
+        503: UNAVAILABLE,
     },
 )
 def practices_feed(
     request: Request, query: FeedQuery, index: SearchDep, ref: ReferenceDep, settings: SettingsDep
 ) -> Response:
     query = replace(newest_unless_asked(request, query), facets=())
-    result = index.search(query)
+    result = search_or_503(index, query)
     body = build_feed(query, result, ref, public_base(request, settings))
     return cached_response(request, body, MEDIA_TYPE, LIST_MAX_AGE)

@@ -16,6 +16,7 @@ from app.api.http import LIST_MAX_AGE, STABILITY_PROMISE, BadParams, cached_resp
 from app.api.v1_params import newest_unless_asked, parse_or_400
 from app.api.v1_present import card_url
 from app.deps import ReferenceDep, SearchDep, SettingsDep
+from app.search.base import SearchUnavailable
 from app.search.params import KNOWN, query_string
 from app.web.templating import templates
 
@@ -38,6 +39,14 @@ def _limit(request: Request) -> tuple[int, list[dict[str, str]]]:
     return EMBED_DEFAULT_LIMIT, [{"field": "limit", "message": f"допустимо от 1 до {EMBED_MAX_LIMIT}"}]
 
 
+def _error(request: Request, status: int, message: str, errors: list[dict[str, str]]) -> Response:
+    headers = {"Content-Security-Policy": EMBED_CSP, "Cache-Control": "no-store"}
+    if status == 503:
+        headers["Retry-After"] = "30"
+    context = {"message": message, "errors": errors}
+    return templates.TemplateResponse(request, "embed_error.html", context, status_code=status, headers=headers)
+
+
 @router.get("/embed/practices", response_class=HTMLResponse)
 def embed_practices(
     request: Request, index: SearchDep, ref: ReferenceDep, settings: SettingsDep
@@ -49,13 +58,12 @@ def embed_practices(
     except BadParams as exc:
         errors = exc.errors + errors
     if errors:
-        response = templates.TemplateResponse(
-            request, "embed_error.html", {"errors": errors}, status_code=400,
-            headers={"Content-Security-Policy": EMBED_CSP, "Cache-Control": "no-store"},
-        )
-        return response
+        return _error(request, 400, "Виджет каталога практик настроен неверно:", errors)
     query = replace(newest_unless_asked(request, query), page=1, per_page=limit, facets=())
-    result = index.search(query)
+    try:
+        result = index.search(query)
+    except SearchUnavailable:
+        return _error(request, 503, "Список практик временно недоступен, загляните позже.", [])
     base = public_base(request, settings)
     items = [
         {

@@ -22,13 +22,13 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from app.api.http import BAD_REQUEST, LIST_MAX_AGE, TAG_FEEDS, public_base
+from app.api.http import BAD_REQUEST, LIST_MAX_AGE, TAG_FEEDS, UNAVAILABLE, public_base, search_or_503
 from app.api.v1_params import search_dependency
 from app.api.v1_present import as_utc, card_url
 from app.catalogue.practices import practice_to_record
 from app.deps import EngineDep, SearchDep, SettingsDep
 from app.models import Practice, Status
-from app.search.base import MAX_PER_PAGE, SearchIndex, SearchQuery
+from app.search.base import MAX_PER_PAGE, SearchIndex, SearchQuery, SearchResult
 from app.search.params import MAX_PAGE
 
 log = logging.getLogger(__name__)
@@ -48,12 +48,22 @@ JOIN = "; "
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def matching_practices(engine: Engine, index: SearchIndex, query: SearchQuery) -> Iterator[Practice]:
-    """Published practices matching the search, in its order, read in batches."""
+def batch_query(query: SearchQuery, page: int) -> SearchQuery:
+    return replace(query, page=page, per_page=BATCH, facets=())
+
+
+def matching_practices(
+    engine: Engine, index: SearchIndex, query: SearchQuery, first: SearchResult
+) -> Iterator[Practice]:
+    """Published practices matching the search, in its order, read in batches.
+
+    `first` is the first page, searched before the response started (so an unavailable engine
+    is a 503, not a cut-off file).
+    """
     seen: set[int] = set()
     with Session(engine) as session:
         for page in range(1, MAX_PAGE + 1):
-            result = index.search(replace(query, page=page, per_page=BATCH, facets=()))
+            result = first if page == 1 else index.search(batch_query(query, page))
             ids = [h.id for h in result.hits if h.id not in seen]
             seen.update(ids)
             if ids:
@@ -176,13 +186,15 @@ def _attachment(body: Iterator[bytes], media_type: str, filename: str) -> Stream
     responses={
         200: {"description": "CSV", "content": {"text/csv": {"schema": {"type": "string"}}}},
         400: BAD_REQUEST,
+        503: UNAVAILABLE,
     },
 )
 def export_csv(
     request: Request, query: ExportQuery, engine: EngineDep, index: SearchDep, settings: SettingsDep
 ) -> StreamingResponse:
     base = public_base(request, settings)
-    body = csv_stream(matching_practices(engine, index, query), base)
+    first = search_or_503(index, batch_query(query, 1))
+    body = csv_stream(matching_practices(engine, index, query, first), base)
     return _attachment(body, "text/csv; charset=utf-8", "practices.csv")
 
 
@@ -195,8 +207,10 @@ def export_csv(
     responses={
         200: {"description": "JSON Lines", "content": {"application/x-ndjson": {"schema": {"type": "string"}}}},
         400: BAD_REQUEST,
+        503: UNAVAILABLE,
     },
 )
 def export_jsonl(request: Request, query: ExportQuery, engine: EngineDep, index: SearchDep) -> StreamingResponse:
-    body = jsonl_stream(matching_practices(engine, index, query))
+    first = search_or_503(index, batch_query(query, 1))
+    body = jsonl_stream(matching_practices(engine, index, query, first))
     return _attachment(body, "application/x-ndjson; charset=utf-8", "practices.jsonl")

@@ -10,15 +10,19 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Iterable
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import Response
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.search.base import SearchIndex, SearchQuery, SearchResult, SearchUnavailable
 from app.settings import Settings
+
+log = logging.getLogger(__name__)
 
 # Paths other sites may read from a browser.
 CORS_PREFIXES = ("/api/v1/", "/feeds/", "/export/", "/openapi.json")
@@ -64,6 +68,7 @@ def problem_response(description: str) -> dict[str, Any]:
 
 NOT_MODIFIED: dict[str, Any] = {"description": "Не изменилось с прошлого раза (If-None-Match совпал с ETag)"}
 BAD_REQUEST = problem_response("Неверный или неизвестный параметр; `errors` называет его")
+UNAVAILABLE = problem_response("Поиск временно недоступен; повторите через `Retry-After` секунд")
 
 
 class BadParams(Exception):
@@ -85,6 +90,15 @@ def unknown_params(request: Request, allowed: Iterable[str]) -> list[dict[str, s
         for name in dict.fromkeys(request.query_params.keys())
         if name not in allowed
     ]
+
+
+def search_or_503(index: SearchIndex, query: SearchQuery) -> SearchResult:
+    """The search, or 503 (problem+json, Retry-After) when the engine cannot answer."""
+    try:
+        return index.search(query)
+    except SearchUnavailable as exc:
+        log.warning("search unavailable for an open-data request: %s", exc)
+        raise HTTPException(503, "Поиск временно недоступен, повторите запрос позже", headers={"Retry-After": "30"}) from exc
 
 
 def public_base(request: Request, settings: Settings) -> str:
@@ -132,7 +146,10 @@ def json_body(data: Any) -> bytes:
 
 
 class OpenDataMiddleware:
-    """CORS for the read endpoints and `no-store` on their errors (pure ASGI: streams pass through)."""
+    """CORS for the read endpoints, `no-store` on their errors, HEAD answered as GET without a body.
+
+    Pure ASGI, so streamed exports pass through untouched.
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -147,7 +164,12 @@ class OpenDataMiddleware:
             await self._preflight(request_headers, send)
             return
 
+        if method == "HEAD":  # the routes are GET; answer with the GET's headers only
+            scope = {**scope, "method": "GET"}
+
         async def send_wrapper(message: Message) -> None:
+            if message["type"] == "http.response.body" and method == "HEAD":
+                message = {**message, "body": b""}
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 if method in ("GET", "HEAD"):

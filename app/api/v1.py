@@ -21,11 +21,13 @@ from app.api.http import (
     LIST_MAX_AGE,
     NOT_MODIFIED,
     TAG_API,
+    UNAVAILABLE,
     BadParams,
     cached_response,
     json_body,
     problem_response,
     public_base,
+    search_or_503,
     unknown_params,
 )
 from app.api.v1_models import (
@@ -65,12 +67,12 @@ def no_params(request: Request) -> None:
     summary="Поиск практик",
     description="Тот же поиск, что на странице /practices: текст, фильтры, сортировка, страницы, фасеты. "
     "Ссылки на соседние страницы — в `links` и в заголовке `Link`.",
-    responses={304: NOT_MODIFIED, 400: BAD_REQUEST},
+    responses={304: NOT_MODIFIED, 400: BAD_REQUEST, 503: UNAVAILABLE},
 )
 def list_practices(
     request: Request, query: SearchQueryDep, index: SearchDep, ref: ReferenceDep, settings: SettingsDep
 ) -> Response:
-    result = index.search(query)
+    result = search_or_503(index, query)
     base = public_base(request, settings)
     links = page_links(base + "/api/v1/practices", query, result, request.query_params.get("facets"))
     facets = {

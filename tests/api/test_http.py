@@ -138,3 +138,42 @@ def test_docs_page_is_served(client):
     response = client.get("/docs")
     assert response.status_code == 200
     assert BeautifulSoup(response.text, "html.parser").find("title") is not None
+
+
+@pytest.mark.parametrize("url", ["/api/v1/practices", "/api/v1/regions", "/feeds/practices.atom",
+                                 "/export/practices.csv"])
+def test_head_answers_like_get_without_a_body(client, corpus, url):
+    get, head = client.get(url), client.head(url)
+    assert head.status_code == 200 and head.content == b""
+    for header in ("content-type", "etag", "cache-control", "content-disposition", "access-control-allow-origin"):
+        assert head.headers.get(header) == get.headers.get(header), header
+
+
+@pytest.mark.parametrize("url", ["/api/v1/practices", "/feeds/practices.atom", "/export/practices.csv",
+                                 "/export/practices.jsonl"])
+def test_search_engine_down_is_503_problem_with_retry_after(app, client, monkeypatch, url):
+    from app.search.base import SearchUnavailable
+
+    def down(query):  # type: ignore[no-untyped-def]
+        raise SearchUnavailable("engine is down")
+
+    monkeypatch.setattr(app.state.index, "search", down)
+    response = client.get(url)
+    assert response.status_code == 503
+    assert problem_of(response)["detail"].startswith("Поиск временно недоступен")
+    assert response.headers["retry-after"] == "30"
+    assert response.headers["cache-control"] == "no-store"
+
+
+def test_embed_with_search_engine_down_explains_in_the_frame(app, client, monkeypatch):
+    from app.search.base import SearchUnavailable
+
+    def down(query):  # type: ignore[no-untyped-def]
+        raise SearchUnavailable("engine is down")
+
+    monkeypatch.setattr(app.state.index, "search", down)
+    response = client.get("/embed/practices")
+    assert response.status_code == 503
+    assert "frame-ancestors *" in response.headers["content-security-policy"]
+    page = BeautifulSoup(response.text, "html.parser")
+    assert page.p.get_text() == "Список практик временно недоступен, загляните позже."
