@@ -44,6 +44,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="1.0.0",
         description="Поиск, публикация и открытые данные муниципальных практик.",
         debug=settings.debug,
+        # Swagger UI and ReDoc load scripts from a CDN; /docs is rendered by app/api/v1_docs.py.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = get_engine(settings)

@@ -38,7 +38,6 @@ from app.api.http import (
     BAD_REQUEST,
     LIST_MAX_AGE,
     NOT_MODIFIED,
-    TAG_API,
     BadParams,
     cached_response,
     json_body,
@@ -50,7 +49,7 @@ from app.api.v1_present import practice_card
 from app.deps import SessionDep, SettingsDep
 from app.models import ChangeLog, Practice, Status
 
-router = APIRouter(tags=[TAG_API])
+router = APIRouter()  # included in v1.router, which tags it
 
 DEFAULT_LIMIT = 500
 MAX_LIMIT = 1000

@@ -134,12 +134,6 @@ def test_openapi_documents_parameters_and_the_promise(client):
     assert "/api/v1/changes" in schema["paths"] and "/feeds/practices.atom" in schema["paths"]
 
 
-def test_docs_page_is_served(client):
-    response = client.get("/docs")
-    assert response.status_code == 200
-    assert BeautifulSoup(response.text, "html.parser").find("title") is not None
-
-
 @pytest.mark.parametrize("url", ["/api/v1/practices", "/api/v1/regions", "/feeds/practices.atom",
                                  "/export/practices.csv"])
 def test_head_answers_like_get_without_a_body(client, corpus, url):
