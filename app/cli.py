@@ -136,10 +136,11 @@ def reindex() -> None:
     engine = _engine()
     with Session(engine) as session:
         total = session.exec(select(func.count()).select_from(Practice).where(Practice.status == Status.published)).one()
-    index = make_index(_settings())
+    settings = _settings()
+    index = make_index(settings)
     with progress_bar("Переиндексация", total) as advance:
         n = run(engine, index, progress=advance)
-    console.print(f"В индексе документов: {n} ({index.name})")
+    console.print(f"В индексе документов: {n} ({settings.search_backend})")
 
 
 @cli.command()
@@ -154,7 +155,7 @@ def sync(
 
     engine, index = _engine(), make_index(_settings())
     if follow:
-        console.print(f"Синхронизация запущена ({index.name}); Ctrl+C для остановки")
+        console.print(f"Синхронизация запущена ({_settings().search_backend}); Ctrl+C для остановки")
         try:
             run_follow(engine, index, interval=interval)
         except KeyboardInterrupt:
@@ -237,7 +238,7 @@ def check() -> None:
         problems.append(f"база данных недоступна: {type(exc).__name__}: {exc}".splitlines()[0])
     index = make_index(settings)
     if not index.health():
-        problems.append(f"поисковый движок {index.name} недоступен")
+        problems.append(f"поисковый движок {settings.search_backend} недоступен")
     if settings.environment != "production" and settings.secret_key == DEV_SECRET:
         console.print("замечание: SECRET_KEY по умолчанию годится только для разработки")
     for problem in problems:

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import text
 
-from app.deps import SearchDep, SessionDep
+from app.deps import SearchDep, SessionDep, SettingsDep
 from app.observability import OUTBOX_OLDEST, OUTBOX_PENDING, metrics_response
 from app.search.sync import outbox_status
 
@@ -19,7 +19,7 @@ def healthz() -> dict[str, str]:
 
 
 @router.get("/readyz", summary="Database and search engine reachable; search outbox lag")
-def readyz(session: SessionDep, index: SearchDep) -> JSONResponse:
+def readyz(session: SessionDep, index: SearchDep, settings: SettingsDep) -> JSONResponse:
     checks: dict[str, object] = {}
     ok = True
     try:
@@ -31,7 +31,7 @@ def readyz(session: SessionDep, index: SearchDep) -> JSONResponse:
         ok = False
         checks["database"] = f"error: {type(exc).__name__}"
     healthy = index.health()
-    checks["search"] = {"engine": index.name, "status": "ok" if healthy else "unreachable"}
+    checks["search"] = {"engine": settings.search_backend, "status": "ok" if healthy else "unreachable"}
     ok = ok and healthy
     return JSONResponse({"status": "ok" if ok else "unavailable", "checks": checks}, status_code=200 if ok else 503)
 

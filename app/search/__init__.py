@@ -15,9 +15,10 @@ log = logging.getLogger(__name__)
 class TimedIndex:
     """Delegates to an engine and records search latency by engine for /metrics."""
 
-    def __init__(self, inner: SearchIndex) -> None:
+    def __init__(self, inner: SearchIndex, engine: str) -> None:
         self.inner = inner
         self.name = inner.name
+        self.engine = engine
 
     def __getattr__(self, item: str) -> Any:
         return getattr(self.inner, item)
@@ -25,7 +26,7 @@ class TimedIndex:
     def search(self, query: SearchQuery) -> SearchResult:
         from app.observability import SEARCH_LATENCY
 
-        with SEARCH_LATENCY.labels(self.name).time():
+        with SEARCH_LATENCY.labels(self.engine).time():
             return self.inner.search(query)
 
 
@@ -47,4 +48,4 @@ def make_index(settings: Settings) -> SearchIndex:
     except SearchUnavailable as exc:
         # The service still starts: writes go to the outbox and wait; /readyz shows it.
         log.warning("search engine not configured yet: %s", exc)
-    return TimedIndex(index)  # type: ignore[return-value]
+    return TimedIndex(index, settings.search_backend)  # type: ignore[return-value]

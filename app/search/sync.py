@@ -145,8 +145,6 @@ def outbox_status(session: Session) -> OutboxStatus:
     ).one()
     age = 0.0
     if oldest is not None:
-        if oldest.tzinfo is None:  # SQLite returns naive UTC
-            oldest = oldest.replace(tzinfo=utcnow().tzinfo)
         age = max(0.0, (utcnow() - oldest).total_seconds())
     return OutboxStatus(pending=pending or 0, oldest_age=age, failing=failing or 0)
 
