@@ -46,7 +46,7 @@ except ImportError:  # pragma: no cover - not POSIX
 
 log = logging.getLogger(__name__)
 
-RANK_LIMIT = 2000  # matches ranked by bm25 per tier; beyond them, newest first
+RANK_ALL = 5000  # at most this many matches are ranked by bm25 in one go (see _ranking)
 FULL_RELOAD_SHARE = 0.2  # refresh by reloading everything when more changed than this
 BATCH = 1000
 
@@ -217,7 +217,8 @@ class LocalIndex:
         ids = [(i,) for i in accepted]
         conn.executemany("DELETE FROM fts WHERE rowid = ?", ids)
         conn.executemany("DELETE FROM gone WHERE id = ?", ids)
-        conn.executemany(store.DOC_SQL, [a[0] for a in accepted.values()])
+        conn.executemany(store.DOC_SQL, [a[0][:10] for a in accepted.values()])
+        conn.executemany(store.BODY_SQL, [(a[0][0], a[0][10]) for a in accepted.values()])
         conn.executemany(store.FTS_SQL, [a[1] for a in accepted.values()])
         terms = set().union(*(a[2] for a in accepted.values()))
         conn.executemany("INSERT OR IGNORE INTO terms (term, seq) VALUES (?, ?)", ((t, seq) for t in terms))
@@ -236,6 +237,7 @@ class LocalIndex:
             marks = ",".join("?" * len(chunk))
             stored = dict(conn.execute(f"SELECT id, version FROM docs WHERE id IN ({marks})", chunk))
             conn.execute(f"DELETE FROM docs WHERE id IN ({marks})", chunk)
+            conn.execute(f"DELETE FROM bodies WHERE id IN ({marks})", chunk)
             conn.execute(f"DELETE FROM fts WHERE rowid IN ({marks})", chunk)
             conn.executemany(
                 "INSERT OR REPLACE INTO gone (id, version, seq) VALUES (?, ?, ?)",
@@ -244,7 +246,7 @@ class LocalIndex:
 
     def clear(self) -> None:
         with self._engine("clear"), self._write() as (conn, _seq):
-            for table in ("docs", "gone", "terms", "fts"):
+            for table in store.TABLES:
                 conn.execute(f"DELETE FROM {table}")
             conn.execute("UPDATE meta SET value = ? WHERE key = 'epoch'", (os.urandom(8).hex(),))
 
@@ -256,7 +258,7 @@ class LocalIndex:
     def health(self) -> bool:
         try:
             conn, _ = self._conn()
-            conn.execute("SELECT rowid FROM fts WHERE fts MATCH '\"a\"*' LIMIT 1").fetchall()
+            conn.execute("SELECT rowid FROM fts WHERE fts MATCH '\"health\"' LIMIT 1").fetchall()
             conn.execute("SELECT count(*) FROM docs").fetchone()
             return True
         except Exception:  # never raises: health is a yes/no
@@ -271,7 +273,7 @@ class LocalIndex:
     def get(self, doc_id: int) -> dict[str, Any] | None:
         with self._engine("get"):
             conn, _ = self._conn()
-            row = conn.execute("SELECT doc FROM docs WHERE id = ?", (int(doc_id),)).fetchone()
+            row = conn.execute("SELECT doc FROM bodies WHERE id = ?", (int(doc_id),)).fetchone()
             return json.loads(row[0]) if row else None
 
     def close(self) -> None:
@@ -338,52 +340,82 @@ class LocalIndex:
 
         return st.cached(("match", expression), run)
 
-    def _ranked(self, conn: sqlite3.Connection, st: State, plan: QueryPlan) -> tuple[list[int], BitMap]:
-        """Best matches in order (exact forms first, then typo matches; each by bm25)."""
+    def _ranking(self, conn: sqlite3.Connection, st: State, plan: QueryPlan) -> tuple[list[int], list[BitMap]]:
+        """The relevance order of a text's matches: (ranked head, tiers ordered newest first).
 
-        def run() -> tuple[list[int], BitMap]:
-            sql = f"SELECT rowid FROM fts WHERE fts MATCH ? ORDER BY {store.BM25}, rowid LIMIT ?"
-            exact = plan.match(with_typos=False)
-            ranked = [r for (r,) in conn.execute(sql, (exact, RANK_LIMIT))]
-            if plan.has_typos and len(ranked) < RANK_LIMIT:
-                seen = set(ranked)
-                for (r,) in conn.execute(sql, (plan.match(), RANK_LIMIT)):
-                    if r not in seen:
-                        ranked.append(r)
-            return ranked, BitMap(ranked)
+        Exact-form matches come before typo-only matches. Within each, bm25 (weighted by field)
+        ranks the matches when there are at most RANK_ALL of them. A larger group of exact
+        matches (a very common word) is split by where the words occur: all in the title, then
+        all in title or summary, then anywhere; a field tier small enough is ranked by bm25, a
+        larger one is listed newest first (as is a huge group of typo-only matches). So a common word never costs bm25 over the whole index, while
+        totals and facet counts stay exact.
+        """
 
-        return st.cached(("ranked", plan.match()), run)
+        def run() -> tuple[list[int], list[BitMap]]:
+            exact_expr, full_expr = plan.match(with_typos=False), plan.match()
+            everything = self._matches(conn, st, full_expr)
+            groups = [(everything, full_expr, True)]
+            if plan.has_typos:
+                exact = self._matches(conn, st, exact_expr)
+                groups = [(exact, exact_expr, True), (everything - exact, full_expr, False)]
+            head: list[int] = []
+            head_set = BitMap()
+            tiers: list[BitMap] = []
+
+            def rank(expression: str, within: BitMap) -> None:
+                sql = f"SELECT rowid FROM fts WHERE fts MATCH ? ORDER BY {store.BM25}, rowid"
+                for (r,) in conn.execute(sql, (expression,)):
+                    if r in within and r not in head_set:
+                        head.append(r)
+                        head_set.add(r)
+
+            for group, expression, by_field in groups:
+                if not group:
+                    continue
+                if len(self._matches(conn, st, expression)) <= RANK_ALL:
+                    rank(expression, group)
+                    continue
+                left = group - head_set
+                if not by_field:  # a huge set of typo-only matches: newest first
+                    tiers.append(left)
+                    continue
+                for columns in ("title", "title summary"):
+                    scoped = "{" + columns + "} : (" + expression + ")"
+                    tier = self._matches(conn, st, scoped) & left
+                    if len(self._matches(conn, st, scoped)) <= RANK_ALL:
+                        rank(scoped, tier)
+                    elif tier:
+                        tiers.append(tier)
+                    left = left - tier
+                if left:
+                    tiers.append(left)
+            return head, tiers
+
+        return st.cached(("ranking", plan.match()), run)
 
     def _relevance_page(
         self, conn: sqlite3.Connection, st: State, plan: QueryPlan, filtered: BitMap, offset: int, limit: int
     ) -> list[int]:
-        ranked, ranked_set = self._ranked(conn, st, plan)
-        head = [i for i in ranked if i in filtered] if len(filtered) < len(ranked) * 4 else None
-        if head is None:
-            head = []
-            for i in ranked:
-                if i in filtered:
-                    head.append(i)
-                    if len(head) >= offset + limit:
-                        break
-        out = head[offset : offset + limit]
-        if len(out) >= limit:
-            return out
-        # Past the ranked matches: exact matches, then typo matches, newest first.
-        rest = filtered - ranked_set
-        skip = max(0, offset - len(head))
-        tiers = [rest]
-        if plan.has_typos:
-            exact = self._matches(conn, st, plan.match(with_typos=False))
-            tiers = [rest & exact, rest - exact]
+        head, tiers = self._ranking(conn, st, plan)
+        out: list[int] = []
+        skip = offset
+        for i in head:
+            if i in filtered:
+                if skip:
+                    skip -= 1
+                    continue
+                out.append(i)
+                if len(out) >= limit:
+                    return out
         for tier in tiers:
+            part = tier & filtered if len(filtered) < len(tier) * 8 else filtered & tier
+            if skip >= len(part):
+                skip -= len(part)
+                continue
+            out.extend(st.newest.page(part, skip, limit - len(out)))
+            skip = 0
             if len(out) >= limit:
                 break
-            if skip >= len(tier):
-                skip -= len(tier)
-                continue
-            out.extend(st.newest.page(tier, skip, limit - len(out)))
-            skip = 0
         return out
 
     @staticmethod
@@ -391,7 +423,7 @@ class LocalIndex:
         if not ids:
             return {}
         marks = ",".join("?" * len(ids))
-        return {i: json.loads(d) for i, d in conn.execute(f"SELECT id, doc FROM docs WHERE id IN ({marks})", ids)}
+        return {i: json.loads(d) for i, d in conn.execute(f"SELECT id, doc FROM bodies WHERE id IN ({marks})", ids)}
 
     # -- rebuild ---------------------------------------------------------------------------
 
@@ -421,7 +453,8 @@ class LocalIndex:
             if seen.intersection_cardinality(ids):
                 conn.executemany("DELETE FROM fts WHERE rowid = ?", ((i,) for i in seen & ids))
             seen.update(ids)
-            conn.executemany(store.DOC_SQL, [p[0] for p in rows.values()])
+            conn.executemany(store.DOC_SQL, [p[0][:10] for p in rows.values()])
+            conn.executemany(store.BODY_SQL, [(p[0][0], p[0][10]) for p in rows.values()])
             conn.executemany(store.FTS_SQL, [p[1] for p in rows.values()])
             for p in prepared:
                 terms.update(p[2])
@@ -493,7 +526,12 @@ class LocalIndex:
         return count
 
     def _carry_over(self, old: sqlite3.Connection, new: sqlite3.Connection, start_seq: int) -> None:
-        changed = [json.loads(d) for (d,) in old.execute("SELECT doc FROM docs WHERE seq > ?", (start_seq,))]
+        changed = [
+            json.loads(d)
+            for (d,) in old.execute(
+                "SELECT b.doc FROM docs AS d JOIN bodies AS b ON b.id = d.id WHERE d.seq > ?", (start_seq,)
+            )
+        ]
         if changed:
             self._apply_upserts(new, [store.prepare(d, 0) for d in changed], 0)
         gone = old.execute("SELECT id, version FROM gone WHERE seq > ?", (start_seq,)).fetchall()
@@ -513,7 +551,7 @@ class LocalIndex:
     def _rebuild_in_place(self, documents: Iterable[dict[str, Any]], progress: Any) -> int:
         """Without symbolic links: replace the content in one transaction (readers see either)."""
         with self._write() as (conn, seq):
-            for table in ("docs", "gone", "terms", "fts"):
+            for table in store.TABLES:
                 conn.execute(f"DELETE FROM {table}")
             conn.execute("UPDATE meta SET value = ? WHERE key = 'epoch'", (os.urandom(8).hex(),))
             return self._fill(conn, documents, progress, seq)

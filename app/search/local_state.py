@@ -108,10 +108,27 @@ class State:
     # -- building and patching ---------------------------------------------------------------
 
     def load(self, rows: Iterable[MetaRow], terms: Iterable[str]) -> None:
+        meta = self.meta
+        lists: dict[str, dict[str, list[int]]] = {f: {} for f in FACETS}
+        regions, mtypes, themes_ = lists["region"], lists["municipality_type"], lists["theme"]
+        years, figures = lists["year"], lists["has_figures"]
         for row in rows:
-            self._index(row)
-        self.newest = Ordering([(self._newest_key(d), d) for d in self.meta], self._newest_key)
-        self.title = Ordering([(self._title_key(d), d) for d in self.meta], self._title_key)
+            doc_id, region, mtype, themes, year, hasfig, _, _ = row
+            meta[doc_id] = row
+            if region:
+                regions.setdefault(region, []).append(doc_id)
+            if mtype:
+                mtypes.setdefault(mtype, []).append(doc_id)
+            if themes:
+                for t in themes.split("\x1f"):
+                    themes_.setdefault(t, []).append(doc_id)
+            if year is not None:
+                years.setdefault(str(year), []).append(doc_id)
+            figures.setdefault("true" if hasfig else "false", []).append(doc_id)
+        self.all = BitMap(meta)
+        self.facets = {f: {v: BitMap(ids) for v, ids in values.items()} for f, values in lists.items()}
+        self.newest = Ordering([((-(r[6] or 0.0), -d), d) for d, r in meta.items()], self._newest_key)
+        self.title = Ordering([((r[7], d), d) for d, r in meta.items()], self._title_key)
         self.vocab = Vocabulary(terms)
 
     def _values(self, row: MetaRow) -> Iterable[tuple[str, str]]:

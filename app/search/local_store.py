@@ -41,9 +41,9 @@ CREATE TABLE IF NOT EXISTS docs (
     year INTEGER,
     has_figures INTEGER NOT NULL,
     published_at REAL NOT NULL,
-    title_key TEXT NOT NULL,
-    doc TEXT NOT NULL
+    title_key TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS bodies (id INTEGER PRIMARY KEY, doc TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS docs_seq ON docs (seq);
 CREATE TABLE IF NOT EXISTS gone (id INTEGER PRIMARY KEY, version INTEGER, seq INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS gone_seq ON gone (seq);
@@ -53,14 +53,16 @@ CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5 (
     {_FTS_COLUMNS},
     tokenize = 'unicode61 remove_diacritics 0',
     prefix = '2 3',
-    detail = column
+    detail = full
 );
 """
 META_COLUMNS = "id, region, municipality_type, themes, year, has_figures, published_at, title_key"
 DOC_SQL = (
     "INSERT OR REPLACE INTO docs (id, version, seq, region, municipality_type, themes, year,"
-    " has_figures, published_at, title_key, doc) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
+    " has_figures, published_at, title_key) VALUES (?,?,?,?,?,?,?,?,?,?)"
 )
+BODY_SQL = "INSERT OR REPLACE INTO bodies (id, doc) VALUES (?, ?)"
+TABLES = ("docs", "bodies", "gone", "terms", "fts")
 FTS_SQL = f"INSERT INTO fts (rowid, {_FTS_COLUMNS}) VALUES ({', '.join('?' * (1 + len(SEARCHABLE_FIELDS)))})"
 
 
@@ -81,7 +83,7 @@ def stemmed(text: str) -> list[str]:
 
 
 def prepare(doc: dict[str, Any], seq: int) -> tuple[tuple[Any, ...], tuple[Any, ...], set[str]]:
-    """(docs row, fts row, terms) for one search document."""
+    """(docs row + JSON body, fts row, terms) for one search document."""
     doc_id = int(doc["id"])
     fts: list[Any] = [doc_id]
     terms: set[str] = set()

@@ -28,6 +28,7 @@ from app.search.text import stem, tokens
 MAX_WORDS = 10  # like Meilisearch: later words are ignored
 MAX_WORD_LEN = 40  # longer "words" are matched exactly, never fuzzily
 MAX_TYPO_VARIANTS = 24  # per word, nearest first
+MIN_PREFIX = 2  # a single typed letter matches whole words only (a prefix would be everything)
 MIN_TAIL_STEM = 6  # a misspelt ending is only cut off a stem at least this long
 _HI = "\uffff"
 _LETTERS = re.compile(r"[a-zа-я]+")
@@ -225,7 +226,7 @@ def plan_query(words: list[str], vocab: Vocabulary) -> QueryPlan:
         prefixes: tuple[str, ...] = ()
         typos: dict[str, int] = {}
         typo_prefixes: dict[str, int] = {}
-        if last and vocab.has_prefix(w):
+        if last and len(w) >= MIN_PREFIX and vocab.has_prefix(w):
             prefixes = (w,)
         if k:
             # A word the vocabulary does not know is likely misspelt, perhaps in its ending.

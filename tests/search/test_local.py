@@ -1,0 +1,236 @@
+"""Local engine only: several instances/processes on one file, threads, the rebuild swap."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from pathlib import Path
+
+import pytest
+
+from app.search.base import SearchQuery, SearchUnavailable
+from app.search.local import LocalIndex
+from app.search.local_typos import Vocabulary, plan_query, typo_budget
+from tests.search.conftest import corpus, practice
+
+
+def ids_for(index: LocalIndex, text: str = "", **kw: object) -> set[int]:
+    return {h.id for h in index.search(SearchQuery(text=text, per_page=100, **kw)).hits}  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def pair(tmp_path: Path):  # type: ignore[no-untyped-def]
+    a, b = LocalIndex(tmp_path / "search.db"), LocalIndex(tmp_path / "search.db")
+    yield a, b
+    a.close()
+    b.close()
+
+
+def test_writes_of_one_instance_are_seen_by_another(pair) -> None:  # type: ignore[no-untyped-def]
+    a, b = pair
+    a.upsert(corpus())
+    assert ids_for(b, "ёлка") == {3}  # b builds its state now
+    a.upsert([practice(40, "Ёлка во дворе", region="RU-TA", themes=["culture"])])
+    assert ids_for(b, "ёлка") == {3, 40}  # patched from the sequence number
+    facets = b.search(SearchQuery(regions=("RU-TA",))).facets
+    assert {c.value: c.count for c in facets["theme"]}["culture"] == 1
+    a.delete([3])
+    assert ids_for(b, "ёлка") == {40}
+    assert 3 not in ids_for(b)
+    a.upsert([practice(40, "Новая редакция без праздника", version=2)])
+    assert ids_for(b, "ёлка") == set()
+    assert ids_for(b, "праздника") == {40}  # new terms reach the other vocabulary (typo/prefix)
+    assert ids_for(b, "праздни") == {40}
+    a.clear()
+    assert ids_for(b) == set()
+
+
+def _write_in_child(path: str) -> None:
+    index = LocalIndex(Path(path))
+    index.upsert([practice(77, "Запись из другого процесса")])
+    index.close()
+
+
+def test_writes_of_another_process_are_seen(tmp_path: Path) -> None:
+    index = LocalIndex(tmp_path / "search.db")
+    index.upsert(corpus())
+    assert ids_for(index, "процесса") == set()
+    ctx = multiprocessing.get_context("spawn")
+    child = ctx.Process(target=_write_in_child, args=(str(tmp_path / "search.db"),))
+    child.start()
+    child.join(60)
+    assert child.exitcode == 0
+    assert ids_for(index, "процесса") == {77}
+    assert index.count() == len(corpus()) + 1
+    index.close()
+
+
+def test_rebuild_swap_is_seen_by_another_instance(pair, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    a, b = pair
+    a.upsert(corpus())
+    assert ids_for(b, "ёлка") == {3}
+    old_target = os.path.realpath(tmp_path / "search.db")
+    assert a.rebuild([practice(200, "Ёлка после пересборки")]) == 1
+    assert os.path.realpath(tmp_path / "search.db") != old_target
+    assert (tmp_path / "search.db").is_symlink()
+    assert ids_for(b, "ёлка") == {200}
+    assert b.ids() == {200}
+    b.upsert([practice(201, "Запись после пересборки")])  # b writes to the new file
+    assert a.ids() == {200, 201}
+    # a second rebuild drops the file two generations back
+    a.rebuild([practice(300, "Третье поколение")])
+    assert not os.path.exists(old_target)
+    assert b.ids() == {300}
+
+
+def test_writes_during_rebuild_are_carried_over(pair) -> None:  # type: ignore[no-untyped-def]
+    a, b = pair
+    a.upsert(corpus())
+
+    def documents():  # type: ignore[no-untyped-def]
+        yield from [dict(d) for d in corpus()]
+        # the outbox sync keeps writing to the live file while the rebuild runs
+        b.upsert([practice(90, "Опубликована во время пересборки")])
+        b.upsert([practice(5, "Благоустройство, новая версия", version=3)])
+        b.delete([4])
+
+    assert a.rebuild(documents()) >= len(corpus()) - 1
+    assert a.ids() == (set(range(1, 16)) - {4}) | {90}
+    assert a.get(5)["version"] == 3
+    assert ids_for(b, "пересборки") == {90}
+
+
+def test_old_version_in_rebuild_input_loses_to_newer_live_write(pair) -> None:  # type: ignore[no-untyped-def]
+    a, b = pair
+    a.upsert([practice(1, "Первая версия", version=1)])
+
+    def documents():  # type: ignore[no-untyped-def]
+        yield practice(1, "Первая версия", version=1)
+        b.upsert([practice(1, "Вторая версия", version=2)])
+
+    a.rebuild(documents())
+    assert a.get(1)["title"] == "Вторая версия"
+
+
+def test_threads_search_while_writing(tmp_path: Path) -> None:
+    index = LocalIndex(tmp_path / "search.db")
+    index.upsert(corpus())
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def reader() -> None:
+        try:
+            while not stop.is_set():
+                r = index.search(SearchQuery(text="благоустройство", regions=("RU-SPE", "RU-MOW")))
+                assert r.total >= 2
+                assert len(r.hits) == min(20, r.total)
+                assert all("<mark>" in h.highlights["title"] + h.highlights["summary"] for h in r.hits)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=reader) for _ in range(4)]
+    for t in threads:
+        t.start()
+    try:
+        for i in range(60):
+            index.upsert([practice(1000 + i, f"Благоустройство сквера {i}", region="RU-MOW")])
+            if i % 10 == 9:
+                index.delete([1000 + i - 5])
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(30)
+    assert not errors, errors[0]
+    assert ids_for(index, "сквера") == {1000 + i for i in range(60)} - {1004, 1014, 1024, 1034, 1044, 1054}
+    index.close()
+
+
+def test_unreadable_file_is_unavailable_not_a_crash(tmp_path: Path) -> None:
+    data = tmp_path / "search.db"
+    data.write_bytes(b"this is not a database" * 100)
+    index = LocalIndex(data)
+    assert index.health() is False
+    with pytest.raises(SearchUnavailable):
+        index.search(SearchQuery(text="ёлка"))
+
+
+def test_reopen_after_close(tmp_path: Path) -> None:
+    index = LocalIndex(tmp_path / "search.db")
+    index.upsert(corpus())
+    index.close()
+    assert LocalIndex(tmp_path / "search.db").count() == len(corpus())
+    assert index.count() == len(corpus())  # a closed index reopens on use
+
+
+def test_typo_budget() -> None:
+    assert typo_budget("парк") == 0
+    assert typo_budget("парки") == 1
+    assert typo_budget("юнармейск") == 2
+    assert typo_budget("12345") == 0
+
+
+def test_vocabulary_fuzzy_is_osa_with_first_letter_fixed() -> None:
+    vocab = Vocabulary(["благоустройств", "благородн", "юнармейск", "юнарм", "отряд", "атряд"])
+    full, _ = vocab.fuzzy("юнармеск", 1)
+    assert full == {"юнармейск": 1}
+    full, _ = vocab.fuzzy("юнрамейск", 1)  # transposition counts once
+    assert full == {"юнармейск": 1}
+    full, _ = vocab.fuzzy("отряд", 1)
+    assert full == {"отряд": 0}  # «атряд» differs in the first letter
+    _, prefixes = vocab.fuzzy("благоусрт", 2, prefix=True)
+    assert prefixes and all("благоустройств".startswith(p) for p in prefixes)
+
+
+def test_match_expression_quotes_every_term() -> None:
+    vocab = Vocabulary(["елк", "елочн"])
+    plan = plan_query(["елк", "or", "near"], vocab)
+    expression = plan.match()
+    assert expression == '("елк") AND ("or") AND ("near" OR "near"*)' or expression.count('"') % 2 == 0
+    for word in plan.words:
+        assert all(part.startswith('"') for part in word.expression().strip("()").split(" OR "))
+
+
+def test_huge_match_sets_rank_by_field_tiers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import app.search.local as local
+
+    monkeypatch.setattr(local, "RANK_ALL", 2)  # every group counts as "huge"
+    index = LocalIndex(tmp_path / "search.db")
+    docs = [
+        practice(1, "Парк", summary="описание", solution="сквер и сквер"),  # body only, oldest
+        practice(2, "Сквер у реки", summary="описание"),  # title
+        practice(3, "Набережная", summary="новый сквер"),  # summary
+        practice(4, "Сквер героев", summary="сквер"),  # title, newest of the title tier
+        practice(5, "Двор", outcome="сквер"),  # body only
+        practice(6, "Скверы", summary="прочее"),  # title
+    ]
+    index.upsert(docs)
+    result = index.search(SearchQuery(text="сквер", per_page=100))
+    order = [h.id for h in result.hits]
+    assert result.total == 6
+    assert set(order[:3]) == {2, 4, 6} and order[:3] == [6, 4, 2]  # title tier, newest first
+    assert order[3] == 3  # then title-or-summary
+    assert order[4:] == [5, 1]  # then anywhere, newest first
+    pages = [h.id for p in (1, 2, 3) for h in index.search(SearchQuery(text="сквер", page=p, per_page=2)).hits]
+    assert pages == order
+    filtered = index.search(SearchQuery(text="сквер", year_from=2020, regions=("RU-BEL",), per_page=2, page=2))
+    assert [h.id for h in filtered.hits] == order[2:4] and filtered.total == 6
+    index.close()
+
+
+def test_typo_matches_follow_exact_ones_in_huge_sets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import app.search.local as local
+
+    monkeypatch.setattr(local, "RANK_ALL", 1)
+    index = LocalIndex(tmp_path / "search.db")
+    index.upsert(
+        [
+            practice(1, "Гранты для молодёжи"),
+            practice(2, "Гранит набережной"),
+            practice(3, "Гранты для НКО", summary="гранты"),
+            practice(4, "Гранитная крошка"),
+        ]
+    )
+    order = [h.id for h in index.search(SearchQuery(text="гранты", per_page=10)).hits]
+    assert order[:2] == [3, 1] and order[2] == 2
+    index.close()
