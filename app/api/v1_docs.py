@@ -78,7 +78,7 @@ def _examples(schema: dict[str, Any]) -> list[str]:
 
 
 def operations(document: dict[str, Any]) -> list[dict[str, Any]]:
-    """Operations grouped by their first tag, in the document's order."""
+    """Operations grouped by their first tag; declared tags first, operations in the document's order."""
     groups: dict[str, dict[str, Any]] = {}
     described = {t["name"]: t.get("description") for t in document.get("tags", [])}
     for path, item in document.get("paths", {}).items():
@@ -121,7 +121,8 @@ def operations(document: dict[str, Any]) -> list[dict[str, Any]]:
                 "body": [{"type": m, "schema": describe(s.get("schema"))} for m, s in body.items()],
                 "responses": responses,
             })
-    return list(groups.values())
+    order = list(described)  # declared tags (the open data first), then the rest as they come
+    return sorted(groups.values(), key=lambda g: order.index(g["name"]) if g["name"] in order else len(order))
 
 
 def schemas(document: dict[str, Any]) -> list[dict[str, Any]]:
