@@ -87,6 +87,13 @@ def _show(value: Any) -> str:
     return text if len(text) <= 600 else text[:600] + "…"
 
 
+def _status_word(value: Any) -> Any:
+    try:
+        return STATUS_NAMES[Status(value)]
+    except ValueError:
+        return value
+
+
 def _who(actor_name: str) -> str:
     kind, _, name = actor_name.partition(":")
     if kind == "admin":
@@ -114,6 +121,8 @@ def audit_rows(session: Session, practice_id: int) -> list[dict[str, Any]]:
         changes = []
         for key, value in (row.changes or {}).items():
             name = AUDIT_FIELDS.get(key) or LABELS.get(key, key)
+            if key == "status":  # stored as codes; shown in words
+                value = [_status_word(v) for v in value] if isinstance(value, list) else _status_word(value)
             if isinstance(value, list) and len(value) == 2:
                 changes.append({"field": name, "old": _show(value[0]), "new": _show(value[1])})
             elif value not in (None, ""):

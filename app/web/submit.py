@@ -21,6 +21,7 @@ from app.catalogue.forms import (
     HONEYPOT,
     MAX_FIELDS,
     MAX_ROWS,
+    TEXT_FIELDS,
     PracticeForm,
     form_errors,
     parse_pairs,
@@ -33,7 +34,7 @@ from app.catalogue.schemas import LIMITS, MIN_YEAR, SubmissionIn
 from app.deps import ReferenceDep, SessionDep, SettingsDep
 from app.models import Practice, Status
 from app.security import client_key, record_hit, retry_after
-from app.web.templating import templates
+from app.web.templating import plural, templates
 
 router = APIRouter(include_in_schema=False)
 SUBMIT_ACTION = "submit"
@@ -79,13 +80,9 @@ async def posted_form(request: Request) -> tuple[PracticeForm, dict[str, str]]:
 
 
 def _is_card_field(name: str) -> bool:
-    return name in ("themes", "contact_public", HONEYPOT) or "." in name or name in _TEXT
+    return name in ("themes", "contact_public", HONEYPOT) or "." in name or name in TEXT_FIELDS
 
 
-_TEXT = {
-    "slug", "title", "summary", "problem", "solution", "outcome", "region", "municipality",
-    "municipality_type", "year_started", "resources", "partners", "source_url",
-}
 PostedForm = Annotated[tuple[PracticeForm, dict[str, str]], Depends(posted_form)]
 
 
@@ -122,8 +119,6 @@ def _render(request: Request, ref: Reference, form: PracticeForm, errors: list[d
 
 
 def minutes(seconds: int) -> str:
-    from app.web.templating import plural
-
     n = max(1, -(-seconds // 60))
     return f"{n} {plural(n, 'минуту', 'минуты', 'минут')}"
 
