@@ -66,6 +66,9 @@ def configure_logging(level: str) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    # Client libraries log every HTTP call (to Meilisearch) at INFO: keep that out of the logs.
+    for noisy in ("httpx", "httpcore", "meilisearch"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 access_log = logging.getLogger("app.access")
