@@ -150,6 +150,8 @@ class Outbox(SQLModel, table=True):
 
 class AuditLog(SQLModel, table=True):
     __tablename__ = "audit_log"
+    # Rate limits count recent rows of one client and action (app/security.py).
+    __table_args__ = (Index("ix_audit_log_actor_action_at", "actor", "action", "at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     practice_id: int | None = Field(default=None, index=True)

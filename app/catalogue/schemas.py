@@ -94,8 +94,8 @@ class _Strict(BaseModel):
 
 class OutcomeFigure(_Strict):
     indicator: Annotated[str, BeforeValidator(clean_text), Field(min_length=1, max_length=200)]
-    value_before: float | None = None
-    value_after: float | None = None
+    value_before: Annotated[float | None, Field(allow_inf_nan=False)] = None
+    value_after: Annotated[float | None, Field(allow_inf_nan=False)] = None
     unit: OptText(50) = None
     period: OptText(50) = None
 
