@@ -124,35 +124,29 @@ class LocalIndex:
 
     # -- in-memory state -------------------------------------------------------------------
 
-    def _fresh(self, conn: sqlite3.Connection, target: str) -> State:
-        meta = store.read_meta(conn)
+    def _fresh(self, conn: sqlite3.Connection, target: str, meta: dict[str, str]) -> State:
+        """The in-memory state for the snapshot `conn` reads (inside its read transaction)."""
+        epoch, seq, floor = meta["epoch"], int(meta["seq"]), int(meta["floor"])
         st = self._state
-        if st and st.ident == target and st.epoch == meta["epoch"] and st.seq == int(meta["seq"]):
-            return st
+        if st and st.ident == target and st.epoch == epoch and st.seq >= seq:
+            return st  # current, or ahead of this snapshot (the caller takes a newer one)
         with self._state_lock:
             st = self._state
-            conn.execute("BEGIN")
-            try:
-                meta = store.read_meta(conn)
-                epoch, seq, floor = meta["epoch"], int(meta["seq"]), int(meta["floor"])
-                if st and st.ident == target and st.epoch == epoch and st.seq == seq:
-                    return st
-                if (
-                    st is None
-                    or st.ident != target
-                    or st.epoch != epoch
-                    or seq < st.seq
-                    or st.seq < floor
-                    or not self._patch(conn, st, seq)
-                ):
-                    st = State(target, epoch, seq)
-                    rows = conn.execute(f"SELECT {store.META_COLUMNS} FROM docs")
-                    terms = (t for (t,) in conn.execute("SELECT term FROM terms"))
-                    st.load(rows, terms)
-                    self._state = st
+            if st and st.ident == target and st.epoch == epoch and st.seq >= seq:
                 return st
-            finally:
-                conn.execute("COMMIT")
+            if (
+                st is None
+                or st.ident != target
+                or st.epoch != epoch
+                or st.seq < floor
+                or not self._patch(conn, st, seq)
+            ):
+                st = State(target, epoch, seq)
+                rows = conn.execute(f"SELECT {store.META_COLUMNS} FROM docs")
+                terms = (t for (t,) in conn.execute("SELECT term FROM terms"))
+                st.load(rows, terms)
+                self._state = st
+            return st
 
     def _patch(self, conn: sqlite3.Connection, st: State, seq: int) -> bool:
         """Apply the changes since st.seq to st in place; False if a reload is cheaper."""
@@ -177,13 +171,31 @@ class LocalIndex:
 
     @contextlib.contextmanager
     def _reading(self) -> Iterator[tuple[sqlite3.Connection, State]]:
+        """A read transaction and the in-memory state of exactly that snapshot.
+
+        Bitmaps, FTS matches and stored documents then agree, so totals and hits match even
+        while other threads or processes write.
+        """
         conn, target = self._conn()
-        st = self._fresh(conn, target)
-        self._rw.acquire_read()
-        try:
-            yield conn, st
-        finally:
-            self._rw.release_read()
+        for attempt in range(5):
+            conn.execute("BEGIN")
+            done = False
+            try:
+                meta = store.read_meta(conn)
+                st = self._fresh(conn, target, meta)
+                self._rw.acquire_read()
+                try:
+                    if attempt < 4 and (st.seq != int(meta["seq"]) or self._state is not st):
+                        continue  # the state moved past this snapshot: read a newer one
+                    done = True
+                    yield conn, st
+                finally:
+                    self._rw.release_read()
+            finally:
+                if conn.in_transaction:
+                    conn.execute("COMMIT")
+            if done:
+                return
 
     # -- the contract ----------------------------------------------------------------------
 
@@ -340,6 +352,13 @@ class LocalIndex:
 
         return st.cached(("match", expression), run)
 
+    @staticmethod
+    def _count(conn: sqlite3.Connection, st: State, expression: str) -> int:
+        def run() -> int:
+            return int(conn.execute("SELECT count(*) FROM fts WHERE fts MATCH ?", (expression,)).fetchone()[0])
+
+        return st.cached(("count", expression), run)
+
     def _ranking(self, conn: sqlite3.Connection, st: State, plan: QueryPlan) -> tuple[list[int], list[BitMap]]:
         """The relevance order of a text's matches: (ranked head, tiers ordered newest first).
 
@@ -381,12 +400,16 @@ class LocalIndex:
                     continue
                 for columns in ("title", "title summary"):
                     scoped = "{" + columns + "} : (" + expression + ")"
-                    tier = self._matches(conn, st, scoped) & left
-                    if len(self._matches(conn, st, scoped)) <= RANK_ALL:
-                        rank(scoped, tier)
-                    elif tier:
+                    n = self._count(conn, st, scoped)
+                    if n <= RANK_ALL:
+                        rank(scoped, left)
+                        left = left - head_set
+                    elif n >= len(group):  # the words are there in every match: no tier
+                        break
+                    else:
+                        tier = self._matches(conn, st, scoped) & left
                         tiers.append(tier)
-                    left = left - tier
+                        left = left - tier
                 if left:
                     tiers.append(left)
             return head, tiers
