@@ -14,9 +14,11 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import logging
 import os
+import queue
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -462,36 +464,62 @@ class LocalIndex:
                 return self._rebuild_swap(documents, progress)
 
     def _fill(self, conn: sqlite3.Connection, documents: Iterable[dict[str, Any]], progress: Any, seq: int) -> int:
-        """Insert every document (a later duplicate id replaces an earlier one)."""
-        total = 0
+        """Insert every document (a later duplicate id replaces an earlier one).
+
+        Stemming (Python) and FTS5 inserts (C, without the GIL) overlap: this thread prepares
+        batches while a writer thread inserts the previous ones into `conn`.
+        """
         terms: set[str] = set()
-        batch: list[dict[str, Any]] = []
-        seen = BitMap()
+        pending: queue.Queue[list[Any] | None] = queue.Queue(maxsize=2)
+        failed: list[BaseException] = []
+        written = 0
 
-        def flush() -> None:
-            nonlocal total
-            prepared = [store.prepare(d, seq) for d in batch]
-            rows = {p[0][0]: p for p in prepared}
-            ids = BitMap(rows)
-            if seen.intersection_cardinality(ids):
-                conn.executemany("DELETE FROM fts WHERE rowid = ?", ((i,) for i in seen & ids))
-            seen.update(ids)
-            conn.executemany(store.DOC_SQL, [p[0][:10] for p in rows.values()])
-            conn.executemany(store.BODY_SQL, [(p[0][0], p[0][10]) for p in rows.values()])
-            conn.executemany(store.FTS_SQL, [p[1] for p in rows.values()])
-            for p in prepared:
-                terms.update(p[2])
-            total += len(batch)
-            batch.clear()
-            if progress is not None:
-                progress(total)
+        def write() -> None:
+            nonlocal written
+            seen = BitMap()
+            while (prepared := pending.get()) is not None:
+                if failed:
+                    continue  # keep draining so the producer never blocks
+                try:
+                    rows = {p[0][0]: p for p in prepared}
+                    ids = BitMap(rows)
+                    if seen.intersection_cardinality(ids):
+                        conn.executemany("DELETE FROM fts WHERE rowid = ?", ((i,) for i in seen & ids))
+                    seen.update(ids)
+                    conn.executemany(store.DOC_SQL, [p[0][:10] for p in rows.values()])
+                    conn.executemany(store.BODY_SQL, [(p[0][0], p[0][10]) for p in rows.values()])
+                    conn.executemany(store.FTS_SQL, [p[1] for p in rows.values()])
+                    written += len(prepared)
+                except BaseException as exc:  # noqa: BLE001 - re-raised by the producer
+                    failed.append(exc)
 
-        for doc in documents:
-            batch.append(doc)
-            if len(batch) >= BATCH:
-                flush()
-        if batch:
-            flush()
+        writer = threading.Thread(target=write, name="local-index-fill", daemon=True)
+        writer.start()
+        reported = 0
+        try:
+            batch: list[dict[str, Any]] = []
+            for doc in itertools.chain(documents, [None]):
+                if doc is not None:
+                    batch.append(doc)
+                    if len(batch) < BATCH:
+                        continue
+                if not batch or failed:
+                    break
+                prepared = [store.prepare(d, seq) for d in batch]
+                for p in prepared:
+                    terms.update(p[2])
+                pending.put(prepared)
+                batch = []
+                if progress is not None and written != reported:
+                    reported = written
+                    progress(reported)
+        finally:
+            pending.put(None)
+            writer.join()
+        if failed:
+            raise failed[0]
+        if progress is not None and written != reported:
+            progress(written)
         conn.executemany("INSERT OR IGNORE INTO terms (term, seq) VALUES (?, ?)", ((t, seq) for t in terms))
         return int(conn.execute("SELECT count(*) FROM docs").fetchone()[0])
 
