@@ -192,9 +192,9 @@ def test_match_expression_quotes_every_term() -> None:
 
 
 def test_huge_match_sets_rank_by_field_tiers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import app.search.local as local
+    import app.search.local_rank as local_rank
 
-    monkeypatch.setattr(local, "RANK_ALL", 2)  # every group counts as "huge"
+    monkeypatch.setattr(local_rank, "RANK_ALL", 2)  # every group counts as "huge"
     index = LocalIndex(tmp_path / "search.db")
     docs = [
         practice(1, "Парк", summary="описание", solution="сквер и сквер"),  # body only, oldest
@@ -219,9 +219,9 @@ def test_huge_match_sets_rank_by_field_tiers(tmp_path: Path, monkeypatch: pytest
 
 
 def test_typo_matches_follow_exact_ones_in_huge_sets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import app.search.local as local
+    import app.search.local_rank as local_rank
 
-    monkeypatch.setattr(local, "RANK_ALL", 1)
+    monkeypatch.setattr(local_rank, "RANK_ALL", 1)
     index = LocalIndex(tmp_path / "search.db")
     index.upsert(
         [

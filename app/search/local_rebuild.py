@@ -1,0 +1,198 @@
+"""Writing documents into a local index file, and rebuilding one beside it then swapping."""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import os
+import queue
+import sqlite3
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from pyroaring import BitMap
+
+from app.search import local_store as store
+
+BATCH = 1000
+
+
+def apply_upserts(conn: sqlite3.Connection, prepared: list[Any], seq: int) -> int:
+    """Write prepared documents, skipping any older than the stored version."""
+    stored: dict[int, int] = {}
+    for chunk in store.rows_in(p[0][0] for p in prepared):
+        marks = ",".join("?" * len(chunk))
+        stored.update(conn.execute(f"SELECT id, version FROM docs WHERE id IN ({marks})", chunk))
+    accepted: dict[int, Any] = {}
+    for row, fts, terms in prepared:
+        doc_id, version = row[0], row[1]
+        if doc_id in stored and version < stored[doc_id]:
+            continue  # an older version must never overwrite a newer one
+        stored[doc_id] = version
+        accepted[doc_id] = (row, fts, terms)
+    if not accepted:
+        return 0
+    ids = [(i,) for i in accepted]
+    conn.executemany("DELETE FROM fts WHERE rowid = ?", ids)
+    conn.executemany("DELETE FROM gone WHERE id = ?", ids)
+    conn.executemany(store.DOC_SQL, [a[0][:10] for a in accepted.values()])
+    conn.executemany(store.BODY_SQL, [(a[0][0], a[0][10]) for a in accepted.values()])
+    conn.executemany(store.FTS_SQL, [a[1] for a in accepted.values()])
+    terms = set().union(*(a[2] for a in accepted.values()))
+    conn.executemany("INSERT OR IGNORE INTO terms (term, seq) VALUES (?, ?)", ((t, seq) for t in terms))
+    return len(accepted)
+
+
+def apply_deletes(conn: sqlite3.Connection, ids: list[int], seq: int, versions: dict[int, Any]) -> None:
+    for chunk in store.rows_in(ids):
+        marks = ",".join("?" * len(chunk))
+        stored = dict(conn.execute(f"SELECT id, version FROM docs WHERE id IN ({marks})", chunk))
+        conn.execute(f"DELETE FROM docs WHERE id IN ({marks})", chunk)
+        conn.execute(f"DELETE FROM bodies WHERE id IN ({marks})", chunk)
+        conn.execute(f"DELETE FROM fts WHERE rowid IN ({marks})", chunk)
+        conn.executemany(
+            "INSERT OR REPLACE INTO gone (id, version, seq) VALUES (?, ?, ?)",
+            [(i, stored.get(i, versions.get(i)), seq) for i in chunk],
+        )
+
+
+def fill(conn: sqlite3.Connection, documents: Iterable[dict[str, Any]], progress: Any, seq: int) -> int:
+    """Insert every document (a later duplicate id replaces an earlier one).
+
+    Stemming (Python) and FTS5 inserts (C, without the GIL) overlap: this thread prepares
+    batches while a writer thread inserts the previous ones into `conn`.
+    """
+    terms: set[str] = set()
+    pending: queue.Queue[list[Any] | None] = queue.Queue(maxsize=2)
+    failed: list[BaseException] = []
+    written = 0
+
+    def write() -> None:
+        nonlocal written
+        seen = BitMap()
+        while (prepared := pending.get()) is not None:
+            if failed:
+                continue  # keep draining so the producer never blocks
+            try:
+                rows = {p[0][0]: p for p in prepared}
+                ids = BitMap(rows)
+                if seen.intersection_cardinality(ids):
+                    conn.executemany("DELETE FROM fts WHERE rowid = ?", ((i,) for i in seen & ids))
+                seen.update(ids)
+                conn.executemany(store.DOC_SQL, [p[0][:10] for p in rows.values()])
+                conn.executemany(store.BODY_SQL, [(p[0][0], p[0][10]) for p in rows.values()])
+                conn.executemany(store.FTS_SQL, [p[1] for p in rows.values()])
+                written += len(prepared)
+            except BaseException as exc:  # noqa: BLE001 - re-raised by the producer
+                failed.append(exc)
+
+    writer = threading.Thread(target=write, name="local-index-fill", daemon=True)
+    writer.start()
+    reported = 0
+    try:
+        batch: list[dict[str, Any]] = []
+        for doc in itertools.chain(documents, [None]):
+            if doc is not None:
+                batch.append(doc)
+                if len(batch) < BATCH:
+                    continue
+            if not batch or failed:
+                break
+            prepared = [store.prepare(d, seq) for d in batch]
+            for p in prepared:
+                terms.update(p[2])
+            pending.put(prepared)
+            batch = []
+            if progress is not None and written != reported:
+                reported = written
+                progress(reported)
+    finally:
+        pending.put(None)
+        writer.join()
+    if failed:
+        raise failed[0]
+    if progress is not None and written != reported:
+        progress(written)
+    conn.executemany("INSERT OR IGNORE INTO terms (term, seq) VALUES (?, ?)", ((t, seq) for t in terms))
+    return int(conn.execute("SELECT count(*) FROM docs").fetchone()[0])
+
+
+def rebuild_swap(path: Path, documents: Iterable[dict[str, Any]], progress: Any) -> int:
+    old_target = store.resolve(path)
+    old = store.connect(old_target)
+    try:
+        start_seq = int(store.read_meta(old)["seq"])
+        new_path = store.new_data_name(path)
+        new = sqlite3.connect(str(new_path), isolation_level=None, check_same_thread=False)
+        try:
+            new.execute("PRAGMA journal_mode = OFF")
+            new.execute("PRAGMA synchronous = OFF")
+            new.execute("PRAGMA cache_size = -64000")
+            store.init_file(new)
+            new.execute("BEGIN")
+            count = fill(new, documents, progress, 0)
+            # Writes that reached the old file meanwhile (outbox sync) are carried over;
+            # the version check keeps whichever copy is newer.
+            old.execute("BEGIN IMMEDIATE")
+            try:
+                carry_over(old, new, start_seq)
+                new.execute("COMMIT")
+                new.execute("PRAGMA journal_mode = WAL")
+                count = int(new.execute("SELECT count(*) FROM docs").fetchone()[0])
+                new.close()
+                fd = os.open(new_path, os.O_RDONLY)
+                try:
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
+                link = path.with_name(path.name + ".link-" + new_path.name)
+                with contextlib.suppress(FileNotFoundError):
+                    link.unlink()
+                os.symlink(new_path.name, link)
+                os.replace(link, path)
+                old.execute("UPDATE meta SET value = '1' WHERE key = 'retired'")
+                old.execute("COMMIT")
+            except BaseException:
+                with contextlib.suppress(sqlite3.Error):
+                    old.execute("ROLLBACK")
+                raise
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                new.close()
+            store.remove_data_file(new_path)
+            raise
+    finally:
+        old.close()
+    # Keep the file just replaced (readers may still hold it); drop older leftovers.
+    keep = {Path(old_target).name, new_path.name}
+    for p in store.data_files(path):
+        if p.name not in keep:
+            store.remove_data_file(p)
+    return count
+
+
+def carry_over(old: sqlite3.Connection, new: sqlite3.Connection, start_seq: int) -> None:
+    changed = [
+        json.loads(d)
+        for (d,) in old.execute(
+            "SELECT b.doc FROM docs AS d JOIN bodies AS b ON b.id = d.id WHERE d.seq > ?", (start_seq,)
+        )
+    ]
+    if changed:
+        apply_upserts(new, [store.prepare(d, 0) for d in changed], 0)
+    gone = old.execute("SELECT id, version FROM gone WHERE seq > ?", (start_seq,)).fetchall()
+    if gone:
+        versions = dict(new.execute("SELECT id, version FROM docs").fetchall()) if len(gone) > 500 else {}
+        drop = []
+        for doc_id, version in gone:
+            have = versions.get(doc_id)
+            if have is None:
+                row = new.execute("SELECT version FROM docs WHERE id = ?", (doc_id,)).fetchone()
+                have = row[0] if row else None
+            if have is not None and (version is None or have <= version):
+                drop.append(doc_id)
+        if drop:
+            apply_deletes(new, drop, 0, {})
