@@ -45,6 +45,7 @@ except ImportError:  # pragma: no cover - not POSIX
 
 log = logging.getLogger(__name__)
 
+GONE_KEEP = 100_000  # tombstones kept for other processes to patch from
 FULL_RELOAD_SHARE = 0.2  # refresh by reloading everything when more changed than this
 
 
@@ -219,6 +220,12 @@ class LocalIndex:
             return
         with self._engine("delete"), self._write() as (conn, seq):
             local_rebuild.apply_deletes(conn, wanted, seq, {})
+            # Tombstones let other processes patch their state; keep the most recent ones.
+            # A process whose state is older than the floor reloads everything instead.
+            row = conn.execute("SELECT seq FROM gone ORDER BY seq DESC LIMIT 1 OFFSET ?", (GONE_KEEP,)).fetchone()
+            if row is not None:
+                conn.execute("DELETE FROM gone WHERE seq <= ?", (row[0],))
+                conn.execute("UPDATE meta SET value = ? WHERE key = 'floor'", (str(row[0]),))
 
     def clear(self) -> None:
         with self._engine("clear"), self._write() as (conn, _seq):

@@ -234,3 +234,33 @@ def test_typo_matches_follow_exact_ones_in_huge_sets(tmp_path: Path, monkeypatch
     order = [h.id for h in index.search(SearchQuery(text="гранты", per_page=10)).hits]
     assert order[:2] == [3, 1] and order[2] == 2
     index.close()
+
+
+def test_old_tombstones_are_dropped_and_stale_states_reload(pair, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    import app.search.local as local
+
+    monkeypatch.setattr(local, "GONE_KEEP", 2)
+    a, b = pair
+    a.upsert(corpus())
+    assert ids_for(b) == set(range(1, 16))
+    for doc_id in (1, 2, 3, 4, 5):
+        a.delete([doc_id])
+    result = b.search(SearchQuery(per_page=100))  # b's state is older than the floor: reload
+    assert result.total == 10
+    assert {h.id for h in result.hits} == set(range(6, 16))
+    assert {c.value: c.count for c in result.facets["region"]}["RU-BEL"] == 1
+
+
+def test_without_symlinks_the_path_is_a_plain_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_symlink(*args: object, **kwargs: object) -> None:
+        raise OSError("symbolic links are not supported here")
+
+    monkeypatch.setattr(os, "symlink", no_symlink)
+    index = LocalIndex(tmp_path / "search.db")
+    index.upsert(corpus())
+    assert not (tmp_path / "search.db").is_symlink()
+    assert ids_for(index, "ёлка") == {3}
+    assert index.rebuild([practice(500, "Ёлка в одном файле")]) == 1
+    assert index.ids() == {500}
+    assert ids_for(index, "ёлка") == {500}
+    index.close()
