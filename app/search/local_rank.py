@@ -34,8 +34,9 @@ def ranking(conn: sqlite3.Connection, st: State, plan: QueryPlan) -> tuple[list[
     Exact-form matches come before typo-only matches. Within each, bm25 (weighted by field)
     ranks the matches when there are at most RANK_ALL of them. A larger group of exact
     matches (a very common word) is split by where the words occur: all in the title, then
-    all in title or summary, then anywhere; a field tier small enough is ranked by bm25, a
-    larger one is listed newest first (as is a huge group of typo-only matches). So a common word never costs bm25 over the whole index, while
+    all in title or summary, then anywhere. A field tier small enough is ranked by bm25; the
+    first larger one is listed newest first, and so is everything after it (and a huge group
+    of typo-only matches). So a common word never costs bm25 over the whole index, while
     totals and facet counts stay exact.
     """
 
@@ -75,10 +76,11 @@ def ranking(conn: sqlite3.Connection, st: State, plan: QueryPlan) -> tuple[list[
                     left = left - head_set
                 elif n >= len(group):  # the words are there in every match: no tier
                     break
-                else:
+                else:  # one large tier is fetched; the rest follows it newest first
                     tier = matches(conn, st, scoped) & left
                     tiers.append(tier)
                     left = left - tier
+                    break
             if left:
                 tiers.append(left)
         return head, tiers

@@ -200,16 +200,16 @@ def test_huge_match_sets_rank_by_field_tiers(tmp_path: Path, monkeypatch: pytest
         practice(1, "Парк", summary="описание", solution="сквер и сквер"),  # body only, oldest
         practice(2, "Сквер у реки", summary="описание"),  # title
         practice(3, "Набережная", summary="новый сквер"),  # summary
-        practice(4, "Сквер героев", summary="сквер"),  # title, newest of the title tier
+        practice(4, "Сквер героев", summary="сквер"),  # title
         practice(5, "Двор", outcome="сквер"),  # body only
-        practice(6, "Скверы", summary="прочее"),  # title
+        practice(6, "Площадь", summary="сквер и парк"),  # summary
     ]
     index.upsert(docs)
     result = index.search(SearchQuery(text="сквер", per_page=100))
     order = [h.id for h in result.hits]
     assert result.total == 6
-    assert set(order[:3]) == {2, 4, 6} and order[:3] == [6, 4, 2]  # title tier, newest first
-    assert order[3] == 3  # then title-or-summary
+    assert set(order[:2]) == {2, 4}  # title tier: 2 documents, ranked by bm25
+    assert order[2:4] == [6, 3]  # title or summary: 2 + 2 > RANK_ALL, so newest first
     assert order[4:] == [5, 1]  # then anywhere, newest first
     pages = [h.id for p in (1, 2, 3) for h in index.search(SearchQuery(text="сквер", page=p, per_page=2)).hits]
     assert pages == order
