@@ -208,6 +208,8 @@ def russian_message(err: dict[str, Any]) -> str:
         return "недопустимый формат: только латинские строчные буквы, цифры и дефисы"
     if kind in ("int_parsing", "int_type", "int_from_float"):
         return "нужно целое число"
+    if kind == "finite_number":
+        return "нужно конечное число"
     if kind in ("float_parsing", "float_type"):
         return "нужно число"
     if kind in ("bool_parsing", "bool_type"):

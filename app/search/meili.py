@@ -40,10 +40,10 @@ from app.search.meili_settings import (
     DOCUMENT_FIELDS,
     SETTINGS,
     TITLE_SORT,
+    meili_stem,
     public_document,
     search_document,
 )
-from app.search.text import stem
 
 log = logging.getLogger(__name__)
 
@@ -285,7 +285,7 @@ class MeiliIndex:
         page = max(1, int(query.page))
         per_page = min(max(1, int(query.per_page)), MAX_PER_PAGE)
         words = query_words(query.text)
-        q = " ".join(stem(w) for w in words)
+        q = " ".join(meili_stem(w) for w in words)
         groups = query_filters(query)
         wanted = [f for f in dict.fromkeys(query.facets) if f in FACETS]
 

@@ -1,7 +1,7 @@
 """Meilisearch index settings, declared in code (applied by `MeiliIndex.configure`).
 
 The engine does not stem Russian and folds `ё` unevenly, so every document carries a hidden
-`_stems` object: for each searchable field, its text as `text.stemmed_text` (folded words
+`_stems` object: for each searchable field, its text as `meili_stemmed_text` (folded words
 reduced to Snowball stems). Queries are normalised the same way, so word forms meet in
 `_stems.*`; the original fields stay searchable too (numbers, exact forms, the prefix of an
 unfinished last word). `_stems` is an object rather than one string so that the
@@ -13,7 +13,21 @@ from __future__ import annotations
 from typing import Any
 
 from app.search.base import SEARCHABLE_FIELDS
-from app.search.text import fold, stem, stemmed_text
+from app.search.text import fold, stem, stems
+
+
+def meili_stem(word: str) -> str:
+    """Our stem as Meilisearch should see it: `й` spelled `и`.
+
+    Meilisearch decomposes `й` into `и` plus a combining breve and counts both as letters, so a
+    query missing `й` would be two typos away from the word. Folding it after stemming (before
+    would change what Snowball strips) keeps one typo one typo, on both sides alike.
+    """
+    return stem(word).replace("й", "и")
+
+
+def meili_stemmed_text(text: str) -> str:
+    return " ".join(s.replace("й", "и") for s in stems(text))
 
 STEMS = "_stems"
 TITLE_SORT = "title_sort"
@@ -59,7 +73,7 @@ _STOP_WORDS = [
     "у", "при", "до", "над", "под", "про", "без", "через",
 ]
 # fmt: on
-STOP_WORDS: tuple[str, ...] = tuple(sorted(set(_STOP_WORDS) | {stem(w) for w in _STOP_WORDS}))
+STOP_WORDS: tuple[str, ...] = tuple(sorted(set(_STOP_WORDS) | {meili_stem(w) for w in _STOP_WORDS}))
 
 # Domain abbreviations <-> what they stand for, in plain (folded) Russian.
 ABBREVIATIONS: dict[str, str] = {
@@ -80,7 +94,7 @@ def _synonyms() -> dict[str, list[str]]:
     """Both directions, in the folded and stemmed form that queries are sent in."""
     pairs: dict[str, set[str]] = {}
     for abbr, full in ABBREVIATIONS.items():
-        short, long = stem(fold(abbr)), stemmed_text(full)
+        short, long = meili_stem(fold(abbr)), meili_stemmed_text(full)
         pairs.setdefault(short, set()).add(long)
         pairs.setdefault(long, set()).add(short)
     return {key: sorted(values) for key, values in sorted(pairs.items())}
@@ -129,7 +143,7 @@ SETTINGS: dict[str, Any] = {
 def search_document(document: dict[str, Any]) -> dict[str, Any]:
     """The document as stored: the original plus `_stems` and `title_sort`."""
     stored = dict(document)
-    stored[STEMS] = {name: stemmed_text(str(document.get(name) or "")) for name in SEARCHABLE_FIELDS}
+    stored[STEMS] = {name: meili_stemmed_text(str(document.get(name) or "")) for name in SEARCHABLE_FIELDS}
     stored[TITLE_SORT] = fold(str(document.get("title") or "")).strip()
     return stored
 

@@ -24,6 +24,16 @@ def make_engine(name: str, tmp_path: Path, request: pytest.FixtureRequest | None
         from app.search.local import LocalIndex
 
         index: SearchIndex = LocalIndex(tmp_path / "search.db")
+    elif name == "meilisearch":
+        import uuid
+
+        from app.search.meili import MeiliIndex
+
+        assert request is not None
+        server = request.getfixturevalue("meili_server")
+        uid = f"conformance_{uuid.uuid4().hex[:12]}"
+        request.addfinalizer(lambda: server.delete_indexes(uid))
+        index = MeiliIndex(url=server.url, api_key=server.master_key, name=uid)
     else:
         raise ValueError(f"unknown engine {name!r}")
     index.configure()
@@ -31,7 +41,7 @@ def make_engine(name: str, tmp_path: Path, request: pytest.FixtureRequest | None
     return index
 
 
-@pytest.fixture(params=["local"])
+@pytest.fixture(params=["local", pytest.param("meilisearch", marks=pytest.mark.meili)])
 def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SearchIndex]:
     index = make_engine(request.param, tmp_path, request)
     try:
