@@ -53,7 +53,8 @@ router = APIRouter()  # included in v1.router, which tags it
 
 DEFAULT_LIMIT = 500
 MAX_LIMIT = 1000
-MAX_CURSOR = 2**62
+# change_log.seq is a 32-bit integer column; nine digits stay below its limit.
+MAX_CURSOR = 999_999_999
 
 
 def horizon(session: Session, cursor: int, limit: int) -> int:
@@ -99,7 +100,7 @@ def _parse(request: Request) -> tuple[int, int]:
         if raw.isdigit() and int(raw) <= MAX_CURSOR:
             cursor = int(raw)
         else:
-            errors.append({"field": "since", "message": "нужен курсор из next_cursor (целое число не меньше 0)"})
+            errors.append({"field": "since", "message": f"нужен курсор из next_cursor (целое число от 0 до {MAX_CURSOR})"})
     raw = request.query_params.get("limit")
     if raw not in (None, ""):
         if raw.isdigit() and 1 <= int(raw) <= MAX_LIMIT:
@@ -169,7 +170,7 @@ def changes(
     settings: SettingsDep,
     since: Annotated[str, Query(
         description="Курсор из `next_cursor` прошлого ответа; без него — с самого начала",
-        json_schema_extra={"type": "string", "pattern": "^[0-9]{0,18}$", "examples": ["0"]},
+        json_schema_extra={"type": "string", "pattern": "^[0-9]{0,9}$", "examples": ["0"]},
     )] = None,  # type: ignore[assignment]
     limit: Annotated[str, Query(
         description=f"Сколько записей журнала прочитать за раз (1–{MAX_LIMIT}, по умолчанию {DEFAULT_LIMIT})",
