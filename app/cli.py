@@ -108,18 +108,22 @@ def export(
     all_statuses: Annotated[bool, typer.Option("--all", help="Все статусы, не только опубликованные")] = False,
 ) -> None:
     """Выгрузить практики в JSON Lines."""
-    from sqlmodel import Session
+    from sqlalchemy import func
+    from sqlmodel import Session, col, select
 
     from app.catalogue.io import export_records, write_jsonl
-    from app.models import Status
+    from app.models import Practice, Status
 
     statuses = list(Status) if all_statuses else [Status.published]
     with Session(_engine()) as session:
         if file is None:
             n = write_jsonl(export_records(session, statuses), sys.stdout)
         else:
-            with file.open("w", encoding="utf-8") as out:
-                n = write_jsonl(export_records(session, statuses), out)
+            total = session.exec(
+                select(func.count()).select_from(Practice).where(col(Practice.status).in_(statuses))
+            ).one()
+            with progress_bar(f"Выгрузка в {file.name}", total) as advance, file.open("w", encoding="utf-8") as out:
+                n = write_jsonl(export_records(session, statuses), out, progress=advance)
     console.print(f"Выгружено практик: {n}")
 
 

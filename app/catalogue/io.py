@@ -146,9 +146,15 @@ def export_records(session: Session, statuses: Iterable[Status] = (Status.publis
         last = chunk[-1].id or last
 
 
-def write_jsonl(records: Iterable[dict[str, Any]], out: IO[str]) -> int:
+def write_jsonl(
+    records: Iterable[dict[str, Any]], out: IO[str], progress: Callable[[int], Any] | None = None
+) -> int:
     n = 0
     for record in records:
         out.write(json.dumps(record, ensure_ascii=False, sort_keys=False) + "\n")
         n += 1
+        if progress and n % 500 == 0:
+            progress(n)
+    if progress:
+        progress(n)
     return n
