@@ -195,6 +195,7 @@ def test_huge_match_sets_rank_by_field_tiers(tmp_path: Path, monkeypatch: pytest
     import app.search.local_rank as local_rank
 
     monkeypatch.setattr(local_rank, "RANK_ALL", 2)  # every group counts as "huge"
+    monkeypatch.setattr(local_rank, "RANK_FEW", 0)  # and no filtered set counts as "few"
     index = LocalIndex(tmp_path / "search.db")
     docs = [
         practice(1, "Парк", summary="описание", solution="сквер и сквер"),  # body only, oldest
@@ -222,6 +223,7 @@ def test_typo_matches_follow_exact_ones_in_huge_sets(tmp_path: Path, monkeypatch
     import app.search.local_rank as local_rank
 
     monkeypatch.setattr(local_rank, "RANK_ALL", 1)
+    monkeypatch.setattr(local_rank, "RANK_FEW", 0)
     index = LocalIndex(tmp_path / "search.db")
     index.upsert(
         [
@@ -263,4 +265,30 @@ def test_without_symlinks_the_path_is_a_plain_file(tmp_path: Path, monkeypatch: 
     assert index.rebuild([practice(500, "Ёлка в одном файле")]) == 1
     assert index.ids() == {500}
     assert ids_for(index, "ёлка") == {500}
+    index.close()
+
+
+def test_few_matches_rank_like_the_full_ranking(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import app.search.local_rank as local_rank
+
+    index = LocalIndex(tmp_path / "search.db")
+    index.upsert(
+        [
+            practice(1, "Парк", summary="описание", solution="сквер и сквер"),
+            practice(2, "Сквер у реки", summary="описание"),
+            practice(3, "Набережная", summary="новый сквер"),
+            practice(4, "Двор", outcome="сквер"),
+            practice(5, "Скверы", summary="скверный"),
+            practice(6, "Свер", summary="сквре у дома"),  # typo-only matches
+            practice(7, "Сквер героев", summary="сквер у парка"),
+        ]
+    )
+    # One word each: the few are scored without idf, which only weighs words against each other.
+    queries = ["сквер", "скве", "свер", "гранты", "набережная"]
+    few = {q: [h.id for h in index.search(SearchQuery(text=q, per_page=100)).hits] for q in queries}
+    assert set(few["сквер"][:3]) == {2, 5, 7} and few["сквер"][-1] == 6  # title first, typo last
+    monkeypatch.setattr(local_rank, "RANK_FEW", 0)
+    index.upsert([practice(8, "Другое")])  # drops cached results
+    full = {q: [h.id for h in index.search(SearchQuery(text=q, per_page=100)).hits] for q in queries}
+    assert few == full
     index.close()
