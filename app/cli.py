@@ -278,6 +278,7 @@ def serve(
         reload=reload,
         log_level=settings.log_level.lower(),
         proxy_headers=True,
+        access_log=False,  # app.observability writes one JSON line per request instead
     )
 
 
