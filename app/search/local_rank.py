@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
-from array import array
 from typing import Any
 
 from pyroaring import BitMap
@@ -21,11 +21,12 @@ _K1, _B = 1.2, 0.75  # bm25 parameters (FTS5's)
 
 def matches(conn: sqlite3.Connection, st: State, expression: str) -> BitMap:
     def run() -> BitMap:
-        # One joined string from SQLite parses into ids about twice as fast as a row per id.
+        # One joined string from SQLite, parsed as JSON (in C): several times faster than a
+        # row per id.
         (joined,) = conn.execute("SELECT group_concat(rowid) FROM fts WHERE fts MATCH ?", (expression,)).fetchone()
         if not joined:
             return BitMap()
-        return BitMap(array("I", map(int, joined.split(",")))) & st.all
+        return BitMap(json.loads("[" + joined + "]")) & st.all
 
     return st.cached(("match", expression), run)
 
