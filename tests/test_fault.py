@@ -98,11 +98,12 @@ def test_nothing_lost_when_meilisearch_dies_under_load(pg_url, meili_server_fact
         "LOG_LEVEL": "WARNING",
     }
     cli = [sys.executable, "-m", "app.cli"]
-    web = subprocess.Popen([*cli, "serve"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    logs = [tmp_path / name for name in ("web.log", "sync1.log", "sync2.log")]
+    web = subprocess.Popen([*cli, "serve"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=logs[0].open("wb"))
     syncers = [
         subprocess.Popen([*cli, "sync", "--follow", "--interval", "0.2"], cwd=ROOT, env=env,
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        for _ in range(2)
+                         stdout=subprocess.DEVNULL, stderr=log.open("wb"))
+        for log in logs[1:]
     ]
     base = f"http://127.0.0.1:{port}"
     try:
@@ -168,7 +169,9 @@ def test_nothing_lost_when_meilisearch_dies_under_load(pg_url, meili_server_fact
         with Session(engine) as s:
             stored_codes = set(s.exec(select(Practice.tracking_code)).all())
         assert set(codes) <= stored_codes, "a submission is missing"
-        assert index.ids() == set(published)
+        tails = "\n".join(f"--- {log.name} (exit {p.poll()})\n" + log.read_text(errors="replace")[-3000:]
+                          for log, p in zip(logs, [web, *syncers], strict=True))
+        assert index.ids() == set(published), tails
         for pid, doc in published.items():
             stored = index.get(pid)
             assert stored is not None

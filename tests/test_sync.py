@@ -124,3 +124,20 @@ def test_reindex_rebuilds_from_database_and_clears_the_backlog(app, flaky, make_
     with Session(engine) as s:
         assert outbox_status(s).pending == 0
         assert s.exec(select(Outbox).where(col(Outbox.done_at).is_(None))).all() == []
+
+
+def test_sync_skips_practices_an_editor_holds_and_never_waits(app, flaky, make_practice, engine) -> None:  # type: ignore[no-untyped-def]
+    if engine.dialect.name != "postgresql":
+        pytest.skip("row locks are PostgreSQL's (SQLite has one writer at a time)")
+    flaky.down = True
+    held, free = make_practice(title="Редактируется"), make_practice(title="Свободна")
+    flaky.down = False
+    _due_now(engine)
+    with Session(engine) as editor:  # a moderator's open transaction holds one practice
+        editor.exec(select(Practice).where(Practice.id == held.id).with_for_update(of=Practice)).unique().one()
+        report = drain(engine, flaky)
+        assert (report.applied, report.upserted) == (1, 1)
+        assert flaky.ids() == {free.id}
+        editor.rollback()
+    assert drain(engine, flaky).applied == 1  # the held one follows once released
+    assert flaky.ids() == {held.id, free.id}

@@ -56,6 +56,22 @@ def _claim(session: Session, batch: int) -> list[Outbox]:
     return list(session.exec(stmt))
 
 
+def _lock_practices(session: Session, ids: list[int]) -> tuple[dict[int, Practice], set[int]]:
+    """The practices to apply, locked on PostgreSQL so no other worker applies them meanwhile.
+
+    SKIP LOCKED never waits: a practice an editor (or another worker) holds is reported busy
+    instead, so the sync can neither deadlock with a moderator's transaction nor block it.
+    """
+    stmt = select(Practice).where(col(Practice.id).in_(ids)).order_by(col(Practice.id))
+    if session.get_bind().dialect.name != "postgresql":
+        return {p.id: p for p in session.exec(stmt).unique() if p.id is not None}, set()
+    practices = {p.id: p for p in session.exec(stmt.with_for_update(of=Practice, skip_locked=True)).unique()
+                 if p.id is not None}
+    missing = [i for i in ids if i not in practices]
+    existing = set(session.exec(select(Practice.id).where(col(Practice.id).in_(missing))).all()) if missing else set()
+    return practices, {i for i in existing if i is not None}
+
+
 def sync_once(engine: Engine, index: SearchIndex, batch: int = 500) -> SyncReport:
     """Apply one batch of pending outbox rows; returns what happened."""
     report = SyncReport()
@@ -64,10 +80,13 @@ def sync_once(engine: Engine, index: SearchIndex, batch: int = 500) -> SyncRepor
         if not rows:
             return report
         ids = sorted({r.practice_id for r in rows})
-        stmt = select(Practice).where(col(Practice.id).in_(ids))
-        if session.get_bind().dialect.name == "postgresql":
-            stmt = stmt.with_for_update(of=Practice)
-        practices = {p.id: p for p in session.exec(stmt).unique()}
+        practices, busy = _lock_practices(session, ids)
+        if busy:  # an editor holds them: their rows wait for the next round, untouched
+            rows = [r for r in rows if r.practice_id not in busy]
+            ids = [i for i in ids if i not in busy]
+            if not rows:
+                session.rollback()
+                return report
         docs = [practice_document(p) for p in practices.values() if p.status == Status.published]
         gone = [i for i in ids if i not in practices or practices[i].status != Status.published]
         try:
@@ -121,9 +140,14 @@ def drain_inline(engine: Engine, index: SearchIndex) -> None:
 
 
 def follow(engine: Engine, index: SearchIndex, interval: float = 1.0, stop: Callable[[], bool] = lambda: False) -> None:
-    """Drain forever (the sync worker)."""
+    """Drain forever (the sync worker); a failed round (database restart, deadlock victim) is
+    logged and retried, never the end of the worker."""
     while not stop():
-        report = drain(engine, index)
+        try:
+            report = drain(engine, index)
+        except Exception:
+            log.exception("sync round failed; retrying")
+            report = SyncReport()
         if report.applied == 0:
             time.sleep(interval)
 
