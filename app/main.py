@@ -55,12 +55,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     from app import errors, observability, security
     from app.api import feeds, health, submissions, v1
+    from app.api import http as open_data
     from app.web import admin, routes, submit
 
     errors.install(app)
     security.install(app)
-    from app.api import http as open_data
-
     open_data.install(app)  # CORS, no-store on errors, 400 for bad parameters (issue 6)
     observability.install(app)  # outermost: sees every request, including refused ones
     for module in (health, v1, submissions, feeds, routes, submit, admin):
