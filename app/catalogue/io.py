@@ -8,13 +8,14 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from pydantic import ValidationError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from app.catalogue.practices import (
     CatalogueError,
     change_status,
     check_references,
     create_practice,
+    iter_practices,
     practice_to_record,
     update_practice,
 )
@@ -127,23 +128,10 @@ def import_lines(
     return report
 
 
-def export_records(session: Session, statuses: Iterable[Status] = (Status.published,), batch: int = 1000) -> Iterator[dict[str, Any]]:
-    last = 0
-    wanted = list(statuses)
-    while True:
-        chunk = list(
-            session.exec(
-                select(Practice)
-                .where(col(Practice.status).in_(wanted), col(Practice.id) > last)
-                .order_by(col(Practice.id))
-                .limit(batch)
-            ).unique()
-        )
-        if not chunk:
-            return
-        for practice in chunk:
-            yield practice_to_record(practice)
-        last = chunk[-1].id or last
+def export_records(
+    session: Session, statuses: Iterable[Status] = (Status.published,), batch: int = 1000
+) -> Iterator[dict[str, Any]]:
+    return (practice_to_record(p) for p in iter_practices(session, statuses, batch))
 
 
 def write_jsonl(

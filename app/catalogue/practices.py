@@ -8,9 +8,10 @@ lands in the audit log.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable, Iterator
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.catalogue.schemas import PracticeIn, SubmissionIn
 from app.catalogue.slugs import slugify
@@ -269,6 +270,28 @@ def practice_to_record(practice: Practice) -> dict[str, Any]:
 
 def practice_to_in(practice: Practice) -> PracticeIn:
     return PracticeIn.model_validate(practice_to_record(practice))
+
+
+def iter_practices(
+    session: Session, statuses: Iterable[Status] = (Status.published,), batch: int = 1000
+) -> Iterator[Practice]:
+    """Practices of the given statuses in id order, read in batches (keyset paging), so a
+    catalogue of any size streams in constant memory."""
+    wanted, last = list(statuses), 0
+    while True:
+        chunk = list(
+            session.exec(
+                select(Practice)
+                .where(col(Practice.status).in_(wanted), col(Practice.id) > last)
+                .order_by(col(Practice.id))
+                .limit(batch)
+            ).unique()
+        )
+        if not chunk:
+            return
+        yield from chunk
+        last = chunk[-1].id or last
+        session.expunge_all()  # the batch is consumed: don't let the identity map grow
 
 
 def get_public(session: Session, key: str | int) -> Practice | None:

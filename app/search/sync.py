@@ -21,6 +21,7 @@ from sqlalchemy import func, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from app.catalogue.practices import iter_practices
 from app.models import Outbox, Practice, Status, utcnow
 from app.observability import SYNC_FAILURES
 from app.search.base import SearchIndex
@@ -175,23 +176,8 @@ def outbox_status(session: Session) -> OutboxStatus:
 
 def published_documents(engine: Engine, batch: int = 2000) -> Iterator[dict[str, Any]]:
     """Every published practice as a search document, streamed in id order."""
-    last = 0
     with Session(engine) as session:
-        while True:
-            chunk = list(
-                session.exec(
-                    select(Practice)
-                    .where(Practice.status == Status.published, col(Practice.id) > last)
-                    .order_by(col(Practice.id))
-                    .limit(batch)
-                ).unique()
-            )
-            if not chunk:
-                return
-            for practice in chunk:
-                yield practice_document(practice)
-            last = chunk[-1].id or last
-            session.expunge_all()
+        yield from (practice_document(p) for p in iter_practices(session, batch=batch))
 
 
 def reindex(engine: Engine, index: SearchIndex, progress: Callable[[int], Any] | None = None) -> int:
