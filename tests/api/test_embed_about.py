@@ -7,7 +7,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from bs4 import BeautifulSoup
 
-from tests.api.conftest import CORPUS, HIDDEN_SLUGS
+from tests.api.conftest import HIDDEN_SLUGS
+from tests.corpus import CORPUS
 
 
 def soup(response) -> BeautifulSoup:  # type: ignore[no-untyped-def]

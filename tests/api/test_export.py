@@ -14,7 +14,8 @@ from app.api.feeds_export import CSV_COLUMNS
 from app.catalogue.io import parse_lines
 from app.catalogue.practices import practice_to_record
 from app.models import Practice
-from tests.api.conftest import CONTACT, CORPUS, HIDDEN_SLUGS, MODERATION_NOTE, SUBMITTER_EMAIL, error_fields
+from tests.api.conftest import HIDDEN_SLUGS, MODERATION_NOTE, SUBMITTER_EMAIL, error_fields
+from tests.corpus import CONTACT, CORPUS
 
 
 def csv_rows(response) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]

@@ -7,7 +7,8 @@ from xml.etree import ElementTree as ET
 import feedparser
 import pytest
 
-from tests.api.conftest import CORPUS, HIDDEN_SLUGS, error_fields
+from tests.api.conftest import HIDDEN_SLUGS, error_fields
+from tests.corpus import CORPUS
 
 URL = "/feeds/practices.atom"
 A = "{http://www.w3.org/2005/Atom}"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.conftest import CONTACT, MODERATION_NOTE, SUBMITTER_EMAIL, error_fields, problem_of
+from tests.api.conftest import MODERATION_NOTE, SUBMITTER_EMAIL, error_fields, problem_of
+from tests.corpus import CONTACT
 
 PUBLIC_FIELDS = {
     "id", "slug", "title", "summary", "problem", "solution", "outcome", "outcome_figures", "region",

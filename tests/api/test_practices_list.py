@@ -7,7 +7,8 @@ from datetime import datetime
 import pytest
 from bs4 import BeautifulSoup
 
-from tests.api.conftest import CORPUS, HIDDEN_SLUGS, error_fields
+from tests.api.conftest import HIDDEN_SLUGS, error_fields
+from tests.corpus import CORPUS
 
 URL = "/api/v1/practices"
 

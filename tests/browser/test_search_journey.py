@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from bs4 import BeautifulSoup
 
-from tests.web.conftest import CORPUS, HIDDEN
+from tests.corpus import CORPUS
+from tests.web.conftest import HIDDEN
 
 pytestmark = pytest.mark.browser
 DESKTOP = {"width": 1280, "height": 900}

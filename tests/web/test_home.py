@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
-from tests.web.conftest import CORPUS, soup, text
+from tests.corpus import CORPUS
+from tests.web.conftest import soup, text
 
 
 def counts(page, list_id: str) -> dict[str, tuple[int, str]]:  # type: ignore[no-untyped-def]

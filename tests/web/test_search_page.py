@@ -6,7 +6,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from bs4 import BeautifulSoup
 
-from tests.web.conftest import CORPUS, soup, text
+from tests.corpus import CORPUS
+from tests.web.conftest import soup, text
 
 
 def hit_slugs(page: BeautifulSoup) -> list[str]:
