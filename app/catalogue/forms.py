@@ -8,7 +8,6 @@ before validation, so the row numbers in errors are the row numbers shown again.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -179,48 +178,9 @@ def to_payload(form: PracticeForm, submitter: bool = False) -> dict[str, Any]:
     return payload
 
 
-def reference_errors(ref: Reference, payload: dict[str, Any]) -> list[dict[str, str]]:
-    """Unknown region, type or theme, checked against the reference tables in memory.
-
-    Runs before anything touches the database, so no raw value ever reaches a query.
-    """
-    errors = []
-    region = payload.get("region")
-    if isinstance(region, str) and region.strip() not in ref.regions:
-        errors.append({"field": "region", "message": f"неизвестный регион «{region.strip()[:64]}»"})
-    kind = payload.get("municipality_type")
-    if isinstance(kind, str) and kind.strip() not in ref.municipality_types:
-        errors.append(
-            {"field": "municipality_type", "message": f"неизвестный тип муниципального образования «{kind.strip()[:64]}»"}
-        )
-    themes = payload.get("themes")
-    if isinstance(themes, list):
-        for i, slug in enumerate(themes):
-            if isinstance(slug, str) and slug not in ref.themes:
-                errors.append({"field": f"themes.{i}", "message": f"неизвестная тема «{slug[:64]}»"})
-    return errors
-
-
-def _finite(payload: dict[str, Any]) -> list[dict[str, str]]:
-    """NaN and infinity parse as floats but are no measurement (and not valid JSON to store)."""
-    errors = []
-    figures = payload.get("outcome_figures")
-    if isinstance(figures, list):
-        for i, row in enumerate(figures):
-            for key in NUMBER_KEYS:
-                value = row.get(key) if isinstance(row, dict) else None
-                try:
-                    bad = value is not None and not isinstance(value, bool) and not math.isfinite(float(value))
-                except (TypeError, ValueError, OverflowError):
-                    bad = False  # the schema reports what is not a number
-                if bad:
-                    errors.append({"field": f"outcome_figures.{i}.{key}", "message": "нужно конечное число"})
-    return errors
-
-
 def check_values(ref: Reference, payload: dict[str, Any]) -> list[dict[str, str]]:
-    """What the schema cannot know: the reference tables, and that numbers are finite."""
-    return reference_errors(ref, payload) + _finite(payload)
+    """What the schema cannot know: the reference tables."""
+    return ref.errors(payload)
 
 
 def validate(model: type[M], payload: dict[str, Any], ref: Reference) -> tuple[M | None, list[dict[str, str]]]:

@@ -13,17 +13,16 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from app.catalogue.reference import Reference
 from app.catalogue.schemas import PracticeIn, SubmissionIn
 from app.catalogue.slugs import slugify
 from app.db import mark_outbox_written
 from app.models import (
     AuditLog,
     ChangeLog,
-    MunicipalityType,
     Outbox,
     OutboxOp,
     Practice,
-    Region,
     Status,
     Theme,
     utcnow,
@@ -47,17 +46,7 @@ class CatalogueError(ValueError):
 
 
 def check_references(session: Session, data: PracticeIn) -> list[dict[str, str]]:
-    errors = []
-    if session.get(Region, data.region) is None:
-        errors.append({"field": "region", "message": f"неизвестный код региона «{data.region}»"})
-    if session.get(MunicipalityType, data.municipality_type) is None:
-        errors.append(
-            {"field": "municipality_type", "message": f"неизвестный тип муниципального образования «{data.municipality_type}»"}
-        )
-    for i, slug in enumerate(data.themes):
-        if session.get(Theme, slug) is None:
-            errors.append({"field": f"themes.{i}", "message": f"неизвестная тема «{slug}»"})
-    return errors
+    return Reference.of(session).errors(data.model_dump(include={"region", "municipality_type", "themes"}))
 
 
 def _card_values(data: PracticeIn) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
+from typing import Any
 
 from sqlmodel import Session, select
 
@@ -49,6 +50,35 @@ class Reference:
         self.municipality_types = {
             m.slug: m for m in session.exec(select(MunicipalityType).order_by(MunicipalityType.name))
         }
+
+    @classmethod
+    def of(cls, session: Session) -> Reference:
+        """The tables as this unit of work sees them, read once per session (an import of
+        thousands of lines checks every line against them)."""
+        if "reference" not in session.info:
+            session.info["reference"] = cls(session)
+        return session.info["reference"]
+
+    def errors(self, payload: dict[str, Any]) -> list[dict[str, str]]:
+        """Unknown region, type or theme in a raw or validated practice, each naming its field.
+
+        Works on the raw payload, so no unknown value ever reaches a query.
+        """
+        out = []
+        region = payload.get("region")
+        if isinstance(region, str) and region.strip() not in self.regions:
+            out.append({"field": "region", "message": f"неизвестный регион «{region.strip()[:64]}»"})
+        kind = payload.get("municipality_type")
+        if isinstance(kind, str) and kind.strip() not in self.municipality_types:
+            out.append(
+                {"field": "municipality_type", "message": f"неизвестный тип муниципального образования «{kind.strip()[:64]}»"}
+            )
+        themes = payload.get("themes")
+        if isinstance(themes, list):
+            for i, slug in enumerate(themes):
+                if isinstance(slug, str) and slug not in self.themes:
+                    out.append({"field": f"themes.{i}", "message": f"неизвестная тема «{slug[:64]}»"})
+        return out
 
     def label(self, facet: str, value: str) -> str:
         if facet == "region":
