@@ -112,9 +112,6 @@ class Contact(_Strict):
     phone: OptText(50, AfterValidator(_check_phone)) = None
     website: Url = None
 
-    def is_empty(self) -> bool:
-        return not any(self.model_dump().values())
-
 
 class PracticeIn(_Strict):
     """A practice card as given by a person or a file. Only the four codes and title are required."""
