@@ -141,3 +141,30 @@ def test_sync_skips_practices_an_editor_holds_and_never_waits(app, flaky, make_p
         editor.rollback()
     assert drain(engine, flaky).applied == 1  # the held one follows once released
     assert flaky.ids() == {held.id, free.id}
+
+
+def test_documents_carry_every_field_and_only_published_practices(make_practice, engine) -> None:  # type: ignore[no-untyped-def]
+    from app.search.documents import documents_of, iter_documents
+
+    full = make_practice(
+        title="Ёлка во дворе", summary="Кратко", problem="Проблема", solution="Решение", outcome="Итог",
+        region="RU-TA", municipality="Казань", municipality_type="urban-okrug", themes=["youth", "finance"],
+        year_started=2021, outcome_figures=[{"indicator": "Жители", "value_before": 1, "value_after": 2}],
+    )
+    bare = make_practice(summary=None, municipality=None, themes=["digital"])
+    hidden = make_practice(status="pending", themes=["youth"])
+    with Session(engine) as s:
+        docs = documents_of(s, [hidden.id, bare.id, full.id, 10**6])
+        streamed = list(iter_documents(s, batch=1))
+    assert [d["id"] for d in docs] == [full.id, bare.id]
+    assert streamed == docs  # batches of one keep each practice's own themes
+    assert docs[0] == {
+        "id": full.id, "slug": full.slug, "title": "Ёлка во дворе", "summary": "Кратко",
+        "problem": "Проблема", "solution": "Решение", "outcome": "Итог", "municipality": "Казань",
+        "region": "RU-TA", "region_name": "Республика Татарстан", "federal_district": "Приволжский",
+        "municipality_type": "urban-okrug", "themes": ["finance", "youth"], "year_started": 2021,
+        "has_figures": True, "published_at": full.published_at.timestamp(),
+        "updated_at": full.updated_at.timestamp(), "version": full.version,
+    }
+    assert docs[1]["summary"] == docs[1]["municipality"] == "" and docs[1]["has_figures"] is False
+    assert docs[1]["themes"] == ["digital"] and docs[1]["year_started"] is None

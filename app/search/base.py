@@ -1,6 +1,6 @@
 """The SearchIndex contract every engine honours (tests/search/test_conformance.py checks it).
 
-Documents are plain dicts made by `app.search.documents.practice_document`; their keys:
+Documents are plain dicts read by `app.search.documents` (one reader for sync and reindex); their keys:
 
     id (int), slug, title, summary, problem, solution, outcome, municipality,
     region (code), region_name, federal_district, municipality_type (slug),

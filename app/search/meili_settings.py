@@ -32,7 +32,7 @@ def meili_stemmed_text(text: str) -> str:
 STEMS = "_stems"
 TITLE_SORT = "title_sort"
 
-# What a document holds (app.search.documents.practice_document); displayed and returned.
+# What a document holds (app.search.documents); displayed and returned.
 DOCUMENT_FIELDS: tuple[str, ...] = (
     "id",
     "slug",

@@ -21,11 +21,10 @@ from sqlalchemy import func, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from app.catalogue.practices import iter_practices
 from app.models import Outbox, Practice, Status, utcnow
 from app.observability import SYNC_FAILURES
 from app.search.base import SearchIndex
-from app.search.documents import practice_document
+from app.search.documents import documents_of, iter_documents
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF = 300
@@ -88,7 +87,7 @@ def sync_once(engine: Engine, index: SearchIndex, batch: int = 500) -> SyncRepor
             if not rows:
                 session.rollback()
                 return report
-        docs = [practice_document(p) for p in practices.values() if p.status == Status.published]
+        docs = documents_of(session, [i for i, p in practices.items() if p.status == Status.published])
         gone = [i for i in ids if i not in practices or practices[i].status != Status.published]
         try:
             if docs:
@@ -177,7 +176,7 @@ def outbox_status(session: Session) -> OutboxStatus:
 def published_documents(engine: Engine, batch: int = 2000) -> Iterator[dict[str, Any]]:
     """Every published practice as a search document, streamed in id order."""
     with Session(engine) as session:
-        yield from (practice_document(p) for p in iter_practices(session, batch=batch))
+        yield from iter_documents(session, batch)
 
 
 def reindex(engine: Engine, index: SearchIndex, progress: Callable[[int], Any] | None = None) -> int:

@@ -58,7 +58,7 @@ def loaded(engine: SearchIndex) -> SearchIndex:
 
 
 def practice(doc_id: int, title: str, **fields: Any) -> dict[str, Any]:
-    """A search document with exactly the keys of `app.search.documents.practice_document`."""
+    """A search document with exactly the keys `app.search.documents` gives."""
     doc: dict[str, Any] = {
         "id": doc_id,
         "slug": f"practice-{doc_id}",

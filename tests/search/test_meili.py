@@ -22,7 +22,7 @@ HOSTILE = 'x" OR year_started EXISTS'
 
 
 def make_doc(doc_id: int, **fields: Any) -> dict[str, Any]:
-    """A search document as `practice_document` makes them, with overrides."""
+    """A search document as `app.search.documents` reads them, with overrides."""
     doc: dict[str, Any] = {
         "id": doc_id,
         "slug": f"practice-{doc_id}",
