@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import collections
 import contextlib
+import gc
 import itertools
 import json
+import multiprocessing
 import os
-import queue
 import sqlite3
-import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,10 @@ from pyroaring import BitMap
 from app.search import local_store as store
 
 BATCH = 1000
+# Stemming processes: two keep this process (reading and inserting) busy; more would only
+# compete with it for the CPU.
+WORKERS = 2
+PARALLEL_AFTER = 4  # batches; below that a worker process costs more than it saves
 
 
 def apply_upserts(conn: sqlite3.Connection, prepared: list[Any], seq: int) -> int:
@@ -59,65 +65,129 @@ def apply_deletes(conn: sqlite3.Connection, ids: list[int], seq: int, versions: 
         )
 
 
-def fill(conn: sqlite3.Connection, documents: Iterable[dict[str, Any]], progress: Any, seq: int) -> int:
-    """Insert every document (a later duplicate id replaces an earlier one).
+def _prepare_batch(batch: list[dict[str, Any]], seq: int) -> tuple[list[Any], set[str]]:
+    """Stemmed rows of a batch and the union of their terms (in a worker process, or here)."""
+    prepared = [store.prepare(d, seq) for d in batch]
+    return [(row, fts) for row, fts, _terms in prepared], set().union(*(p[2] for p in prepared))
 
-    Stemming (Python) and FTS5 inserts (C, without the GIL) overlap: this thread prepares
-    batches while a writer thread inserts the previous ones into `conn`.
-    """
-    terms: set[str] = set()
-    pending: queue.Queue[list[Any] | None] = queue.Queue(maxsize=2)
-    failed: list[BaseException] = []
-    written = 0
 
-    def write() -> None:
-        nonlocal written
-        seen = BitMap()
-        while (prepared := pending.get()) is not None:
-            if failed:
-                continue  # keep draining so the producer never blocks
-            try:
-                rows = {p[0][0]: p for p in prepared}
-                ids = BitMap(rows)
-                if seen.intersection_cardinality(ids):
-                    conn.executemany("DELETE FROM fts WHERE rowid = ?", ((i,) for i in seen & ids))
-                seen.update(ids)
-                conn.executemany(store.DOC_SQL, [p[0][:10] for p in rows.values()])
-                conn.executemany(store.BODY_SQL, [(p[0][0], p[0][10]) for p in rows.values()])
-                conn.executemany(store.FTS_SQL, [p[1] for p in rows.values()])
-                written += len(prepared)
-            except BaseException as exc:  # noqa: BLE001 - re-raised by the producer
-                failed.append(exc)
+def _batches(documents: Iterable[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+    it = iter(documents)
+    while batch := list(itertools.islice(it, BATCH)):
+        yield batch
 
-    writer = threading.Thread(target=write, name="local-index-fill", daemon=True)
-    writer.start()
-    reported = 0
+
+def _worker(conn: Connection) -> None:
+    """The stemming process: batches in, prepared batches out, until None."""
+    gc.disable()  # it only makes short-lived batches: collections would be pure cost
     try:
-        batch: list[dict[str, Any]] = []
-        for doc in itertools.chain(documents, [None]):
-            if doc is not None:
-                batch.append(doc)
-                if len(batch) < BATCH:
-                    continue
-            if not batch or failed:
-                break
-            prepared = [store.prepare(d, seq) for d in batch]
-            for p in prepared:
-                terms.update(p[2])
-            pending.put(prepared)
-            batch = []
-            if progress is not None and written != reported:
-                reported = written
-                progress(reported)
+        while (message := conn.recv()) is not None:
+            try:
+                reply: tuple[str, Any] = ("ok", _prepare_batch(*message))
+            except Exception as exc:  # reported to, and raised in, the rebuilding process
+                reply = ("error", f"{type(exc).__name__}: {exc}")
+            conn.send(reply)
+    except (EOFError, OSError):  # the rebuild stopped early and hung up: nothing to report to
+        pass
     finally:
-        pending.put(None)
-        writer.join()
-    if failed:
-        raise failed[0]
-    if progress is not None and written != reported:
-        progress(written)
+        conn.close()
+
+
+def _receive(conn: Connection) -> tuple[list[Any], set[str]]:
+    try:
+        status, value = conn.recv()
+    except EOFError:
+        raise RuntimeError("the local index's stemming process ended unexpectedly") from None
+    if status != "ok":
+        raise RuntimeError(f"stemming failed in the local index's worker process: {value}")
+    return value  # type: ignore[no-any-return]
+
+
+def _prepared(documents: Iterable[dict[str, Any]], seq: int) -> Iterator[tuple[list[Any], set[str]]]:
+    """Prepared batches, in order.
+
+    From PARALLEL_AFTER batches on, with two or more CPUs, stemming (Python, bound to one
+    core by the GIL) runs in WORKERS processes, batches handed out in turn, while this one
+    reads the next batch and inserts finished ones into SQLite. Everything on this side stays
+    in one thread on purpose: a second thread here would trade the GIL with SQLite, which
+    releases it on every row (a writer thread made the whole rebuild slower, not faster).
+    """
+    batches = _batches(documents)
+    head = list(itertools.islice(batches, PARALLEL_AFTER))
+    if len(head) < PARALLEL_AFTER or len(os.sched_getaffinity(0)) < 2:
+        for batch in itertools.chain(head, batches):
+            yield _prepare_batch(batch, seq)
+        return
+    context = multiprocessing.get_context("spawn")  # no fork: the caller may hold threads and locks
+    started: list[tuple[Connection, Any]] = []
+    try:
+        for _ in range(WORKERS):
+            ours, theirs = context.Pipe()
+            worker = context.Process(target=_worker, args=(theirs,), name="local-index-stemming", daemon=True)
+            worker.start()
+            theirs.close()
+            started.append((ours, worker))
+        rest = itertools.chain(head, batches)
+        busy: collections.deque[Connection] = collections.deque()
+        for ours, _ in started:
+            if (batch := next(rest, None)) is not None:
+                ours.send((batch, seq))
+                busy.append(ours)
+        following = next(rest, None)  # read while the workers stem
+        while busy:
+            ours = busy.popleft()
+            done = _receive(ours)
+            if following is not None:
+                ours.send((following, seq))
+                busy.append(ours)
+            yield done  # inserted by the caller while the workers stem
+            following = next(rest, None)
+    finally:
+        for ours, _ in started:
+            with contextlib.suppress(OSError):
+                ours.send(None)
+            ours.close()
+        for _, worker in started:
+            worker.join(timeout=10)
+            if worker.is_alive():
+                worker.terminate()
+                worker.join()
+
+
+def fill(conn: sqlite3.Connection, documents: Iterable[dict[str, Any]], progress: Any, seq: int) -> int:
+    """Insert every document (a later duplicate id replaces an earlier one)."""
+    terms: set[str] = set()
+    seen = BitMap()
+    written = 0
+    # Bulk load: no incremental merging of FTS segments while filling (a third of the insert
+    # time), one full merge at the end (which also makes queries faster), then back to the
+    # defaults (the settings are stored in the file) for the small writes of the sync.
+    _fts_config(conn, automerge=0, crisismerge=64)
+    for prepared, batch_terms in _prepared(documents, seq):
+        rows = {p[0][0]: p for p in prepared}
+        ids = BitMap(rows)
+        if seen.intersection_cardinality(ids):
+            conn.executemany("DELETE FROM fts WHERE rowid = ?", ((i,) for i in seen & ids))
+        seen.update(ids)
+        conn.executemany(store.DOC_SQL, [p[0][:10] for p in rows.values()])
+        conn.executemany(store.BODY_SQL, [(p[0][0], p[0][10]) for p in rows.values()])
+        conn.executemany(store.FTS_SQL, [p[1] for p in rows.values()])
+        terms |= batch_terms
+        written += len(prepared)
+        if progress is not None:
+            progress(written)
     conn.executemany("INSERT OR IGNORE INTO terms (term, seq) VALUES (?, ?)", ((t, seq) for t in terms))
+    conn.execute("INSERT INTO fts (fts) VALUES ('optimize')")
+    _fts_config(conn, **FTS_DEFAULTS)
     return int(conn.execute("SELECT count(*) FROM docs").fetchone()[0])
+
+
+FTS_DEFAULTS = {"automerge": 4, "crisismerge": 16}  # SQLite's own defaults
+
+
+def _fts_config(conn: sqlite3.Connection, **values: int) -> None:
+    for name, value in values.items():
+        conn.execute("INSERT INTO fts (fts, rank) VALUES (?, ?)", (name, value))
 
 
 def rebuild_swap(path: Path, documents: Iterable[dict[str, Any]], progress: Any) -> int:

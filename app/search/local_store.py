@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from app.search.base import SEARCHABLE_FIELDS
-from app.search.text import fold, stem, tokens
+from app.search.text import fold, folded_words, stem
 
 SCHEMA_VERSION = 1
 # bm25 weights, one per SEARCHABLE_FIELDS entry, most important first.
@@ -77,9 +77,7 @@ class _StemMemo(dict[str, str]):
 _stems = _StemMemo()
 
 
-def stemmed(text: str) -> list[str]:
-    """`text.stems(text)`, memoised for bulk indexing."""
-    return list(map(_stems.__getitem__, tokens(text))) if text else []
+_TITLE = SEARCHABLE_FIELDS.index("title")
 
 
 def prepare(doc: dict[str, Any], seq: int) -> tuple[tuple[Any, ...], tuple[Any, ...], set[str]]:
@@ -87,8 +85,9 @@ def prepare(doc: dict[str, Any], seq: int) -> tuple[tuple[Any, ...], tuple[Any, 
     doc_id = int(doc["id"])
     fts: list[Any] = [doc_id]
     terms: set[str] = set()
-    for f in SEARCHABLE_FIELDS:
-        words = stemmed(str(doc.get(f) or ""))
+    folded = [fold(str(doc.get(f) or "")) for f in SEARCHABLE_FIELDS]
+    for text in folded:
+        words = list(map(_stems.__getitem__, folded_words(text)))
         terms.update(words)
         fts.append(" ".join(words))
     year = doc.get("year_started")
@@ -102,7 +101,7 @@ def prepare(doc: dict[str, Any], seq: int) -> tuple[tuple[Any, ...], tuple[Any, 
         None if year is None else int(year),
         1 if doc.get("has_figures") else 0,
         float(doc.get("published_at") or 0.0),
-        title_key(str(doc.get("title") or "")),
+        folded[_TITLE].strip(),  # = title_key(title)
         json.dumps(doc, ensure_ascii=False, separators=(",", ":")),
     )
     return row, tuple(fts), terms

@@ -8,7 +8,7 @@ from functools import lru_cache
 
 import Stemmer
 
-_WORD = re.compile(r"[0-9a-zа-я]+", re.IGNORECASE)
+_WORD = re.compile(r"[0-9a-zа-я]+")  # on folded (lower-case) text
 _CYRILLIC = re.compile(r"[а-я]")
 _ru = Stemmer.Stemmer("russian")
 _en = Stemmer.Stemmer("english")
@@ -16,7 +16,9 @@ _en = Stemmer.Stemmer("english")
 
 def fold(text: str) -> str:
     """Lower case, ё→е, NFKC (so look-alike forms and combining marks fold together)."""
-    text = unicodedata.normalize("NFKC", text).lower()
+    if not unicodedata.is_normalized("NFKC", text):  # the check is much cheaper than normalize
+        text = unicodedata.normalize("NFKC", text)
+    text = text.lower()
     # A decomposed "ё" (е + U+0308) survives NFKC only as composed ё; drop stray combining marks.
     text = text.replace("ё", "е").replace("\u0308", "").replace("\u0301", "")
     return text
@@ -25,6 +27,11 @@ def fold(text: str) -> str:
 def tokens(text: str) -> list[str]:
     """Words of the folded text, in order."""
     return _WORD.findall(fold(text))
+
+
+def folded_words(folded: str) -> list[str]:
+    """Words of text already folded, in order (`tokens` without the fold)."""
+    return _WORD.findall(folded)
 
 
 @lru_cache(maxsize=200_000)

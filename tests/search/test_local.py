@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sqlite3
 import threading
 from pathlib import Path
 
@@ -111,6 +112,68 @@ def test_old_version_in_rebuild_input_loses_to_newer_live_write(pair) -> None:  
 
     a.rebuild(documents())
     assert a.get(1)["title"] == "Вторая версия"
+
+
+@pytest.fixture
+def stemming_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Small batches, so a rebuild of the test corpus takes the worker-process path."""
+    from app.search import local_rebuild
+
+    monkeypatch.setattr(local_rebuild, "BATCH", 2)
+    monkeypatch.setattr(local_rebuild, "PARALLEL_AFTER", 2)
+    monkeypatch.setattr(local_rebuild.os, "sched_getaffinity", lambda _pid: {0, 1})
+
+
+def _answers(index: LocalIndex) -> list[object]:
+    queries = ["ёлка", "юнармейский отряд", "благоустройство", "бюджет", ""]
+    return [[(h.id, h.highlights) for h in index.search(SearchQuery(text=q, per_page=100)).hits] for q in queries]
+
+
+def test_rebuild_with_stemming_workers_equals_one_in_process(tmp_path: Path, stemming_workers) -> None:  # type: ignore[no-untyped-def]
+    from app.search import local_rebuild
+
+    started = []
+    monkey_start = multiprocessing.get_context("spawn").Process.start
+
+    def spy(self):  # type: ignore[no-untyped-def]
+        started.append(self.name)
+        return monkey_start(self)
+
+    parallel, serial = LocalIndex(tmp_path / "a" / "search.db"), LocalIndex(tmp_path / "b" / "search.db")
+    try:
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(multiprocessing.get_context("spawn").Process, "start", spy)
+            assert parallel.rebuild([dict(d) for d in corpus()]) == len(corpus())
+        assert started == ["local-index-stemming"] * local_rebuild.WORKERS
+        serial.upsert(corpus())
+        assert _answers(parallel) == _answers(serial)
+        assert parallel.ids() == serial.ids() == {d["id"] for d in corpus()}
+        with sqlite3.connect(os.path.realpath(tmp_path / "a" / "search.db")) as conn:
+            config = dict(conn.execute("SELECT k, v FROM fts_config WHERE k IN ('automerge', 'crisismerge')"))
+        assert config == local_rebuild.FTS_DEFAULTS  # bulk-load merge settings are not left behind
+        parallel.upsert([practice(99, "Ёлка после пересборки")])  # the sync writes to the rebuilt file
+        assert 99 in ids_for(parallel, "ёлка")
+    finally:
+        parallel.close()
+        serial.close()
+
+
+def test_rebuild_failing_in_a_stemming_worker_keeps_the_old_index(tmp_path: Path, stemming_workers) -> None:  # type: ignore[no-untyped-def]
+    index = LocalIndex(tmp_path / "search.db")
+    try:
+        index.upsert(corpus())
+        broken = [dict(d) for d in corpus()] + [practice(500, "Сломанная")]
+        broken[-1]["id"] = "not a number"
+        with pytest.raises(RuntimeError, match="stemming failed.*ValueError"):
+            index.rebuild(broken)
+        assert index.ids() == {d["id"] for d in corpus()}
+        assert ids_for(index, "ёлка") == {3}
+        from app.search.local_store import data_files
+
+        live = os.path.realpath(tmp_path / "search.db")
+        assert [str(p) for p in data_files(tmp_path / "search.db")] == [live]  # the half-built file is gone
+    finally:
+        index.close()
 
 
 def test_threads_search_while_writing(tmp_path: Path) -> None:
