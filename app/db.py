@@ -30,7 +30,8 @@ def make_engine(url: str) -> Engine:
 
 
 @lru_cache(maxsize=8)
-def _engine_for(url: str) -> Engine:
+def engine_for(url: str) -> Engine:
+    """One engine per URL in this process."""
     return make_engine(url)
 
 
@@ -38,7 +39,7 @@ def get_engine(settings: Settings | None = None) -> Engine:
     settings = settings or get_settings()
     if settings.resolved_database_url.startswith("sqlite"):
         settings.ensure_data_dir()
-    return _engine_for(settings.resolved_database_url)
+    return engine_for(settings.resolved_database_url)
 
 
 def mark_outbox_written(session: Session) -> None:

@@ -168,3 +168,50 @@ def test_documents_carry_every_field_and_only_published_practices(make_practice,
     }
     assert docs[1]["summary"] == docs[1]["municipality"] == "" and docs[1]["has_figures"] is False
     assert docs[1]["themes"] == ["digital"] and docs[1]["year_started"] is None
+
+
+def test_published_documents_read_page_by_page_anywhere(make_practice, engine) -> None:  # type: ignore[no-untyped-def]
+    import pickle
+
+    from app.db import make_engine
+    from app.search.documents import PublishedDocuments, iter_documents
+
+    made = [make_practice(title=f"Страница {i}") for i in range(5)]
+    make_practice(status="pending")
+    source = PublishedDocuments(engine, batch=2)
+    pages = source.pages()
+    assert len(pages) == 3
+    elsewhere = pickle.loads(pickle.dumps(source))  # what a worker process gets: the URL, not a connection
+    assert elsewhere.batch == 2 and elsewhere.engine.url == engine.url
+    with Session(engine) as s:
+        expected = list(iter_documents(s))
+    assert [d for page in pages for d in elsewhere.read(page)] == expected == list(source)
+    assert [d["id"] for d in expected] == [p.id for p in made]
+    assert source.shareable and not PublishedDocuments(make_engine("sqlite://")).shareable
+
+
+def test_reindex_reads_and_stems_in_worker_processes(app, make_practice, engine, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from app.search import local_workers
+    from app.search.base import SearchQuery
+    from app.search.documents import PublishedDocuments
+
+    index = app.state.index
+    if index.name != "local":
+        pytest.skip("worker processes are the local engine's way to rebuild")
+    made = [make_practice(title=f"Ёлка номер {i}") for i in range(9)]
+    make_practice(title="Ёлка на модерации", status="pending")
+    monkeypatch.setattr(PublishedDocuments, "PAGE", 2)
+    monkeypatch.setattr(local_workers.os, "sched_getaffinity", lambda _pid: {0, 1})
+    staged: list[object] = []
+    real = local_workers.staged
+
+    def spy(*args):  # type: ignore[no-untyped-def]
+        staged.append(args[1])
+        yield from real(*args)
+
+    monkeypatch.setattr(local_workers, "staged", spy)
+    index.inner.delete([made[0].id])  # drifted
+    assert reindex(engine, index) == 9
+    assert len(staged) == 1 and len(staged[0]) == 5  # type: ignore[arg-type]
+    hits = index.search(SearchQuery(text="елка", per_page=50))
+    assert {h.id for h in hits.hits} == {p.id for p in made} and hits.total == 9

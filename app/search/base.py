@@ -13,7 +13,7 @@ Facets are disjunctive: the counts of a facet ignore that facet's own selection
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, runtime_checkable
 
@@ -105,6 +105,23 @@ class SearchResult:
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.per_page)) if self.per_page else 1
+
+
+@runtime_checkable
+class PagedDocuments(Protocol):
+    """Documents to rebuild from that can also be read page by page in other processes:
+    picklable, and `read(page)` works wherever it is unpickled (see
+    `app.search.documents.PublishedDocuments`). An engine may just iterate it."""
+
+    shareable: bool  # False where another process cannot reach the data (in-memory SQLite)
+
+    def __iter__(self) -> Iterator[dict[str, Any]]: ...
+
+    def pages(self) -> list[Any]:
+        """Page keys in document order; every document is on exactly one page."""
+
+    def read(self, page: Any) -> list[dict[str, Any]]:
+        """The documents of one page, in order."""
 
 
 class SearchUnavailable(RuntimeError):

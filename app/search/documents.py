@@ -13,8 +13,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
+from app.db import engine_for
 from app.models import Practice, PracticeTheme, Region, Status
 
 
@@ -105,6 +107,50 @@ def documents_of(session: Session, ids: Iterable[int]) -> list[dict[str, Any]]:
         rows = _rows(session, _query().where(col(Practice.id).in_(chunk)))
         out += _documents(rows, _themes(session, col(PracticeTheme.practice_id).in_([r[0] for r in rows])))
     return out
+
+
+def _read_range(session: Session, first: int, last: int) -> list[dict[str, Any]]:
+    rows = _rows(session, _query().where(col(Practice.id).between(first, last)))
+    return _documents(rows, _themes(session, col(PracticeTheme.practice_id).between(first, last)))
+
+
+class PublishedDocuments:
+    """Every published practice as a document, in id order: what a reindex hands the engine.
+
+    It is a `PagedDocuments`: it pickles as its database URL, so an engine may read pages of
+    it in worker processes (the local engine does). Pages are id ranges listed up front; a
+    practice published after the listing beyond the last page, or changed meanwhile, is
+    brought in by the outbox rows the reindex replays after the swap.
+    """
+
+    PAGE = 1000  # practices per page
+
+    def __init__(self, engine: Engine, batch: int | None = None) -> None:
+        self.engine, self.batch = engine, batch or self.PAGE
+        url = engine.url
+        self.shareable = not (url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _from_url, (self.engine.url.render_as_string(hide_password=False), self.batch)
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        with Session(self.engine) as session:
+            yield from iter_documents(session, self.batch)
+
+    def pages(self) -> list[tuple[int, int]]:
+        """(first id, last id) of every `batch` published practices."""
+        with Session(self.engine) as session:
+            ids = [r[0] for r in _rows(session, select(col(Practice.id))
+                                       .where(col(Practice.status) == Status.published).order_by(col(Practice.id)))]
+        return [(ids[i], ids[min(i + self.batch, len(ids)) - 1]) for i in range(0, len(ids), self.batch)]
+
+    def read(self, page: tuple[int, int]) -> list[dict[str, Any]]:
+        with Session(self.engine) as session:
+            return _read_range(session, *page)
+
+
+def _from_url(url: str, batch: int) -> PublishedDocuments:
+    return PublishedDocuments(engine_for(url), batch)
 
 
 def iter_documents(session: Session, batch: int = 2000) -> Iterator[dict[str, Any]]:

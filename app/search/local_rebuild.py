@@ -2,28 +2,22 @@
 
 from __future__ import annotations
 
-import collections
 import contextlib
-import gc
 import itertools
 import json
-import multiprocessing
 import os
 import sqlite3
+import tempfile
 from collections.abc import Iterable, Iterator
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
 from pyroaring import BitMap
 
 from app.search import local_store as store
+from app.search import local_workers
 
 BATCH = 1000
-# Stemming processes: two keep this process (reading and inserting) busy; more would only
-# compete with it for the CPU.
-WORKERS = 2
-PARALLEL_AFTER = 4  # batches; below that a worker process costs more than it saves
 
 
 def apply_upserts(conn: sqlite3.Connection, prepared: list[Any], seq: int) -> int:
@@ -65,106 +59,49 @@ def apply_deletes(conn: sqlite3.Connection, ids: list[int], seq: int, versions: 
         )
 
 
-def _prepare_batch(batch: list[dict[str, Any]], seq: int) -> tuple[list[Any], set[str]]:
-    """Stemmed rows of a batch and the union of their terms (in a worker process, or here)."""
-    prepared = [store.prepare(d, seq) for d in batch]
-    return [(row, fts) for row, fts, _terms in prepared], set().union(*(p[2] for p in prepared))
-
-
 def _batches(documents: Iterable[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
     it = iter(documents)
     while batch := list(itertools.islice(it, BATCH)):
         yield batch
 
 
-def _worker(conn: Connection) -> None:
-    """The stemming process: batches in, prepared batches out, until None."""
-    gc.disable()  # it only makes short-lived batches: collections would be pure cost
-    try:
-        while (message := conn.recv()) is not None:
-            try:
-                reply: tuple[str, Any] = ("ok", _prepare_batch(*message))
-            except Exception as exc:  # reported to, and raised in, the rebuilding process
-                reply = ("error", f"{type(exc).__name__}: {exc}")
-            conn.send(reply)
-    except (EOFError, OSError):  # the rebuild stopped early and hung up: nothing to report to
-        pass
-    finally:
-        conn.close()
+def fill(
+    conn: sqlite3.Connection, documents: Iterable[dict[str, Any]], progress: Any, seq: int, stage: Path | None = None
+) -> int:
+    """Insert every document (a later duplicate id replaces an earlier one).
 
-
-def _receive(conn: Connection) -> tuple[list[Any], set[str]]:
-    try:
-        status, value = conn.recv()
-    except EOFError:
-        raise RuntimeError("the local index's stemming process ended unexpectedly") from None
-    if status != "ok":
-        raise RuntimeError(f"stemming failed in the local index's worker process: {value}")
-    return value  # type: ignore[no-any-return]
-
-
-def _prepared(documents: Iterable[dict[str, Any]], seq: int) -> Iterator[tuple[list[Any], set[str]]]:
-    """Prepared batches, in order.
-
-    From PARALLEL_AFTER batches on, with two or more CPUs, stemming (Python, bound to one
-    core by the GIL) runs in WORKERS processes, batches handed out in turn, while this one
-    reads the next batch and inserts finished ones into SQLite. Everything on this side stays
-    in one thread on purpose: a second thread here would trade the GIL with SQLite, which
-    releases it on every row (a writer thread made the whole rebuild slower, not faster).
+    `conn` is in a transaction; or, with `stage` (a directory for stage files, given when
+    `conn` is a new file nobody reads yet), in autocommit mode: then pages may be read and
+    stemmed by worker processes (`local_workers`) and copied in one transaction each.
     """
-    batches = _batches(documents)
-    head = list(itertools.islice(batches, PARALLEL_AFTER))
-    if len(head) < PARALLEL_AFTER or len(os.sched_getaffinity(0)) < 2:
-        for batch in itertools.chain(head, batches):
-            yield _prepare_batch(batch, seq)
-        return
-    context = multiprocessing.get_context("spawn")  # no fork: the caller may hold threads and locks
-    started: list[tuple[Connection, Any]] = []
-    try:
-        for _ in range(WORKERS):
-            ours, theirs = context.Pipe()
-            worker = context.Process(target=_worker, args=(theirs,), name="local-index-stemming", daemon=True)
-            worker.start()
-            theirs.close()
-            started.append((ours, worker))
-        rest = itertools.chain(head, batches)
-        busy: collections.deque[Connection] = collections.deque()
-        for ours, _ in started:
-            if (batch := next(rest, None)) is not None:
-                ours.send((batch, seq))
-                busy.append(ours)
-        following = next(rest, None)  # read while the workers stem
-        while busy:
-            ours = busy.popleft()
-            done = _receive(ours)
-            if following is not None:
-                ours.send((following, seq))
-                busy.append(ours)
-            yield done  # inserted by the caller while the workers stem
-            following = next(rest, None)
-    finally:
-        for ours, _ in started:
-            with contextlib.suppress(OSError):
-                ours.send(None)
-            ours.close()
-        for _, worker in started:
-            worker.join(timeout=10)
-            if worker.is_alive():
-                worker.terminate()
-                worker.join()
-
-
-def fill(conn: sqlite3.Connection, documents: Iterable[dict[str, Any]], progress: Any, seq: int) -> int:
-    """Insert every document (a later duplicate id replaces an earlier one)."""
-    terms: set[str] = set()
-    seen = BitMap()
-    written = 0
     # Bulk load: no incremental merging of FTS segments while filling (a third of the insert
     # time), one full merge at the end (which also makes queries faster), then back to the
     # defaults (the settings are stored in the file) for the small writes of the sync.
     _fts_config(conn, automerge=0, crisismerge=64)
-    for prepared, batch_terms in _prepared(documents, seq):
-        rows = {p[0][0]: p for p in prepared}
+    pages = local_workers.parallel_pages(documents) if stage is not None else None
+    if pages:
+        written = 0
+        for staged in local_workers.staged(documents, pages, seq, stage):  # type: ignore[arg-type]
+            written += local_workers.copy_in(conn, staged, seq)
+            if progress is not None:
+                progress(written)
+    else:
+        if stage is not None:
+            conn.execute("BEGIN")
+        _insert(conn, documents, progress, seq)
+        if stage is not None:
+            conn.execute("COMMIT")
+    conn.execute("INSERT INTO fts (fts) VALUES ('optimize')")
+    _fts_config(conn, **FTS_DEFAULTS)
+    return int(conn.execute("SELECT count(*) FROM docs").fetchone()[0])
+
+
+def _insert(conn: sqlite3.Connection, documents: Iterable[dict[str, Any]], progress: Any, seq: int) -> None:
+    terms: set[str] = set()
+    seen = BitMap()
+    written = 0
+    for batch in _batches(documents):
+        rows = {p[0][0]: p for p in (store.prepare(d, seq) for d in batch)}
         ids = BitMap(rows)
         if seen.intersection_cardinality(ids):
             conn.executemany("DELETE FROM fts WHERE rowid = ?", ((i,) for i in seen & ids))
@@ -172,14 +109,12 @@ def fill(conn: sqlite3.Connection, documents: Iterable[dict[str, Any]], progress
         conn.executemany(store.DOC_SQL, [p[0][:10] for p in rows.values()])
         conn.executemany(store.BODY_SQL, [(p[0][0], p[0][10]) for p in rows.values()])
         conn.executemany(store.FTS_SQL, [p[1] for p in rows.values()])
-        terms |= batch_terms
-        written += len(prepared)
+        for p in rows.values():
+            terms.update(p[2])
+        written += len(batch)
         if progress is not None:
             progress(written)
     conn.executemany("INSERT OR IGNORE INTO terms (term, seq) VALUES (?, ?)", ((t, seq) for t in terms))
-    conn.execute("INSERT INTO fts (fts) VALUES ('optimize')")
-    _fts_config(conn, **FTS_DEFAULTS)
-    return int(conn.execute("SELECT count(*) FROM docs").fetchone()[0])
 
 
 FTS_DEFAULTS = {"automerge": 4, "crisismerge": 16}  # SQLite's own defaults
@@ -202,8 +137,9 @@ def rebuild_swap(path: Path, documents: Iterable[dict[str, Any]], progress: Any)
             new.execute("PRAGMA synchronous = OFF")
             new.execute("PRAGMA cache_size = -64000")
             store.init_file(new)
+            with tempfile.TemporaryDirectory(prefix=".stage-", dir=path.parent) as stage:
+                count = fill(new, documents, progress, 0, Path(stage))  # commits as it goes
             new.execute("BEGIN")
-            count = fill(new, documents, progress, 0)
             # Writes that reached the old file meanwhile (outbox sync) are carried over;
             # the version check keeps whichever copy is newer.
             old.execute("BEGIN IMMEDIATE")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -24,7 +24,7 @@ from sqlmodel import Session, col, select
 from app.models import Outbox, Practice, Status, utcnow
 from app.observability import SYNC_FAILURES
 from app.search.base import SearchIndex
-from app.search.documents import documents_of, iter_documents
+from app.search.documents import PublishedDocuments, documents_of
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF = 300
@@ -173,18 +173,12 @@ def outbox_status(session: Session) -> OutboxStatus:
     return OutboxStatus(pending=pending or 0, oldest_age=age, failing=failing or 0)
 
 
-def published_documents(engine: Engine, batch: int = 2000) -> Iterator[dict[str, Any]]:
-    """Every published practice as a search document, streamed in id order."""
-    with Session(engine) as session:
-        yield from iter_documents(session, batch)
-
-
 def reindex(engine: Engine, index: SearchIndex, progress: Callable[[int], Any] | None = None) -> int:
     """Rebuild the index from the database with no downtime; rows queued before are done."""
     with Session(engine) as session:
         cutoff = session.exec(select(func.max(Outbox.id))).one() or 0
         started: datetime = utcnow()
-    count = index.rebuild(published_documents(engine), progress=progress)
+    count = index.rebuild(PublishedDocuments(engine), progress=progress)
     with Session(engine) as session:
         session.exec(
             update(Outbox)

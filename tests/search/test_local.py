@@ -6,6 +6,7 @@ import multiprocessing
 import os
 import sqlite3
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -114,14 +115,43 @@ def test_old_version_in_rebuild_input_loses_to_newer_live_write(pair) -> None:  
     assert a.get(1)["title"] == "Вторая версия"
 
 
-@pytest.fixture
-def stemming_workers(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Small batches, so a rebuild of the test corpus takes the worker-process path."""
-    from app.search import local_rebuild
+@dataclass
+class CorpusPages:
+    """The test corpus as a `PagedDocuments` source, two documents a page; `broken` pages
+    fail to read (in whichever process reads them)."""
 
-    monkeypatch.setattr(local_rebuild, "BATCH", 2)
-    monkeypatch.setattr(local_rebuild, "PARALLEL_AFTER", 2)
-    monkeypatch.setattr(local_rebuild.os, "sched_getaffinity", lambda _pid: {0, 1})
+    broken: tuple[int, ...] = ()
+    shareable: bool = True
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(corpus())
+
+    def pages(self) -> list[tuple[int, ...]]:
+        ids = sorted(d["id"] for d in corpus())
+        return [tuple(ids[i:i + 2]) for i in range(0, len(ids), 2)]
+
+    def read(self, page: tuple[int, ...]) -> list[dict[str, object]]:
+        if set(page) & set(self.broken):
+            raise ValueError(f"page {page} cannot be read")
+        return [d for d in corpus() if d["id"] in page]
+
+
+@pytest.fixture
+def worker_starts(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Names of the worker processes started; two CPUs at least, as the worker path needs."""
+    from app.search import local_workers
+
+    monkeypatch.setattr(local_workers.os, "sched_getaffinity", lambda _pid: {0, 1})
+    context = multiprocessing.get_context("spawn")
+    names: list[str] = []
+    start = context.Process.start
+
+    def spy(self):  # type: ignore[no-untyped-def]
+        names.append(self.name)
+        return start(self)
+
+    monkeypatch.setattr(context.Process, "start", spy)
+    return names
 
 
 def _answers(index: LocalIndex) -> list[object]:
@@ -129,49 +159,45 @@ def _answers(index: LocalIndex) -> list[object]:
     return [[(h.id, h.highlights) for h in index.search(SearchQuery(text=q, per_page=100)).hits] for q in queries]
 
 
-def test_rebuild_with_stemming_workers_equals_one_in_process(tmp_path: Path, stemming_workers) -> None:  # type: ignore[no-untyped-def]
-    from app.search import local_rebuild
-
-    started = []
-    monkey_start = multiprocessing.get_context("spawn").Process.start
-
-    def spy(self):  # type: ignore[no-untyped-def]
-        started.append(self.name)
-        return monkey_start(self)
+def test_rebuild_in_worker_processes_equals_one_in_process(tmp_path: Path, worker_starts: list[str]) -> None:
+    from app.search import local_rebuild, local_workers
 
     parallel, serial = LocalIndex(tmp_path / "a" / "search.db"), LocalIndex(tmp_path / "b" / "search.db")
     try:
-        with pytest.MonkeyPatch.context() as mp:
-            mp.setattr(multiprocessing.get_context("spawn").Process, "start", spy)
-            assert parallel.rebuild([dict(d) for d in corpus()]) == len(corpus())
-        assert started == ["local-index-stemming"] * local_rebuild.WORKERS
-        serial.upsert(corpus())
+        assert parallel.rebuild(CorpusPages()) == len(corpus())
+        assert worker_starts == ["local-index-stemming"] * local_workers.WORKERS
+        serial.rebuild([dict(d) for d in corpus()])  # a plain iterable: stemmed in this process
+        assert len(worker_starts) == local_workers.WORKERS
         assert _answers(parallel) == _answers(serial)
         assert parallel.ids() == serial.ids() == {d["id"] for d in corpus()}
         with sqlite3.connect(os.path.realpath(tmp_path / "a" / "search.db")) as conn:
             config = dict(conn.execute("SELECT k, v FROM fts_config WHERE k IN ('automerge', 'crisismerge')"))
+            terms = {t for (t,) in conn.execute("SELECT term FROM terms")}
         assert config == local_rebuild.FTS_DEFAULTS  # bulk-load merge settings are not left behind
+        assert {"елк", "юнармейск"} <= terms  # the typo/prefix vocabulary came through the stages
+        assert [p.name for p in (tmp_path / "a").iterdir() if p.name.startswith(".stage-")] == []
         parallel.upsert([practice(99, "Ёлка после пересборки")])  # the sync writes to the rebuilt file
         assert 99 in ids_for(parallel, "ёлка")
+        assert ids_for(parallel, "елк") == ids_for(serial, "елк") | {99}  # prefix search
     finally:
         parallel.close()
         serial.close()
 
 
-def test_rebuild_failing_in_a_stemming_worker_keeps_the_old_index(tmp_path: Path, stemming_workers) -> None:  # type: ignore[no-untyped-def]
+def test_rebuild_failing_in_a_worker_keeps_the_old_index(tmp_path: Path, worker_starts: list[str]) -> None:
+    from app.search.local_store import data_files
+
     index = LocalIndex(tmp_path / "search.db")
     try:
         index.upsert(corpus())
-        broken = [dict(d) for d in corpus()] + [practice(500, "Сломанная")]
-        broken[-1]["id"] = "not a number"
-        with pytest.raises(RuntimeError, match="stemming failed.*ValueError"):
-            index.rebuild(broken)
+        live = os.path.realpath(tmp_path / "search.db")
+        with pytest.raises(RuntimeError, match=r"failed in a worker process.*ValueError: page \(7, 8\)"):
+            index.rebuild(CorpusPages(broken=(7,)))
+        assert worker_starts
         assert index.ids() == {d["id"] for d in corpus()}
         assert ids_for(index, "ёлка") == {3}
-        from app.search.local_store import data_files
-
-        live = os.path.realpath(tmp_path / "search.db")
         assert [str(p) for p in data_files(tmp_path / "search.db")] == [live]  # the half-built file is gone
+        assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".stage-")] == []
     finally:
         index.close()
 
