@@ -201,7 +201,7 @@ def test_reindex_reads_and_stems_in_worker_processes(app, make_practice, engine,
     made = [make_practice(title=f"Ёлка номер {i}") for i in range(9)]
     make_practice(title="Ёлка на модерации", status="pending")
     monkeypatch.setattr(PublishedDocuments, "PAGE", 2)
-    monkeypatch.setattr(local_workers.os, "sched_getaffinity", lambda _pid: {0, 1})
+    monkeypatch.setattr(local_workers, "cpus", lambda: 2)
     staged: list[object] = []
     real = local_workers.staged
 

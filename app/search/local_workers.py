@@ -43,10 +43,17 @@ def parallel_pages(documents: Iterable[dict[str, Any]]) -> list[Any] | None:
     """The pages to hand out, or None where workers would not pay (or cannot read)."""
     if not isinstance(documents, PagedDocuments) or not documents.shareable:
         return None
-    if len(os.sched_getaffinity(0)) < 2:
+    if cpus() < 2:
         return None
     pages = documents.pages()
     return pages if len(pages) >= PARALLEL_AFTER else None
+
+
+def cpus() -> int:
+    """CPUs this process may run on."""
+    if hasattr(os, "sched_getaffinity"):  # not on macOS
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def copy_in(conn: sqlite3.Connection, stage: Path, seq: int) -> int:

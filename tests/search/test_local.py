@@ -141,7 +141,7 @@ def worker_starts(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Names of the worker processes started; two CPUs at least, as the worker path needs."""
     from app.search import local_workers
 
-    monkeypatch.setattr(local_workers.os, "sched_getaffinity", lambda _pid: {0, 1})
+    monkeypatch.setattr(local_workers, "cpus", lambda: 2)
     context = multiprocessing.get_context("spawn")
     names: list[str] = []
     start = context.Process.start
@@ -391,3 +391,17 @@ def test_match_expression_leaves_out_variants_a_shorter_prefix_covers() -> None:
     assert online.match() == '("онлай"*)'
     assert plan_query(["муници"], vocab).match(with_typos=False) == '("муниц" OR "муници"*)'
     assert plan_query(["онлайн", "совет"], vocab).match(with_typos=False) == '("онлайн") AND ("совет"*)'
+
+
+def test_worker_processes_only_where_they_pay(monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.search import local_workers
+
+    monkeypatch.setattr(local_workers, "cpus", lambda: 2)
+    assert local_workers.parallel_pages(CorpusPages()) == CorpusPages().pages()
+    assert local_workers.parallel_pages([dict(d) for d in corpus()]) is None  # not readable elsewhere
+    assert local_workers.parallel_pages(CorpusPages(shareable=False)) is None  # e.g. in-memory SQLite
+    monkeypatch.setattr(local_workers, "PARALLEL_AFTER", len(CorpusPages().pages()) + 1)
+    assert local_workers.parallel_pages(CorpusPages()) is None  # too few pages to pay for the start
+    monkeypatch.setattr(local_workers, "PARALLEL_AFTER", 1)
+    monkeypatch.setattr(local_workers, "cpus", lambda: 1)
+    assert local_workers.parallel_pages(CorpusPages()) is None
