@@ -86,6 +86,24 @@ def test_generate_marks_synthetic_and_indexes(data_dir: Path) -> None:
     assert len(records) == 50 and all(r["slug"].startswith("synthetic-") for r in records)
 
 
+def test_reindex_of_thousands_rebuilds_the_whole_index(data_dir: Path) -> None:
+    """Enough pages for the local engine's worker processes where there are two CPUs."""
+    from app.search.base import SearchQuery
+    from app.search.local import LocalIndex
+
+    assert run(data_dir, "generate", "4100").returncode == 0
+    result = run(data_dir, "reindex")
+    assert result.returncode == 0, result.stderr
+    assert "В индексе документов: 4100 (local)" in result.stderr
+    assert not [p for p in data_dir.iterdir() if p.name.startswith(".stage-")]
+    index = LocalIndex(data_dir / "search.db")
+    try:
+        assert index.count() == 4100
+        assert index.search(SearchQuery(text="практики")).total > 0
+    finally:
+        index.close()
+
+
 def test_bad_settings_are_reported_without_traceback(tmp_path: Path) -> None:
     result = run(tmp_path, "migrate", ENVIRONMENT="production")
     assert result.returncode == 2
