@@ -17,7 +17,7 @@ from app.api.v1_params import newest_unless_asked, parse_or_400
 from app.api.v1_present import card_url
 from app.deps import ReferenceDep, SearchDep, SettingsDep
 from app.search.base import SearchUnavailable
-from app.search.params import KNOWN, query_string
+from app.search.params import KNOWN, query_string, whole_number
 from app.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -34,8 +34,8 @@ def _limit(request: Request) -> tuple[int, list[dict[str, str]]]:
     raw = request.query_params.get("limit")
     if raw in (None, ""):
         return EMBED_DEFAULT_LIMIT, []
-    if raw.isdigit() and 1 <= int(raw) <= EMBED_MAX_LIMIT:
-        return int(raw), []
+    if (value := whole_number(raw, 1, EMBED_MAX_LIMIT)) is not None:
+        return value, []
     return EMBED_DEFAULT_LIMIT, [{"field": "limit", "message": f"допустимо от 1 до {EMBED_MAX_LIMIT}"}]
 
 

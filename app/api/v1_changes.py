@@ -48,6 +48,7 @@ from app.api.v1_models import Change, ChangesPage, Links
 from app.api.v1_present import practice_card
 from app.deps import SessionDep, SettingsDep
 from app.models import ChangeLog, Practice, Status
+from app.search.params import whole_number
 
 router = APIRouter()  # included in v1.router, which tags it
 
@@ -97,14 +98,14 @@ def _parse(request: Request) -> tuple[int, int]:
     cursor, limit = 0, DEFAULT_LIMIT
     raw = request.query_params.get("since")
     if raw not in (None, ""):
-        if raw.isdigit() and int(raw) <= MAX_CURSOR:
-            cursor = int(raw)
+        if (value := whole_number(raw, 0, MAX_CURSOR)) is not None:
+            cursor = value
         else:
             errors.append({"field": "since", "message": f"нужен курсор из next_cursor (целое число от 0 до {MAX_CURSOR})"})
     raw = request.query_params.get("limit")
     if raw not in (None, ""):
-        if raw.isdigit() and 1 <= int(raw) <= MAX_LIMIT:
-            limit = int(raw)
+        if (value := whole_number(raw, 1, MAX_LIMIT)) is not None:
+            limit = value
         else:
             errors.append({"field": "limit", "message": f"допустимо от 1 до {MAX_LIMIT}"})
     if errors:

@@ -286,7 +286,7 @@ def iter_practices(
 def get_public(session: Session, key: str | int) -> Practice | None:
     """A published practice by id or slug."""
     stmt = select(Practice).where(Practice.status == Status.published)
-    if isinstance(key, int) or (isinstance(key, str) and key.isdigit()):
+    if isinstance(key, int) or (isinstance(key, str) and key.isascii() and key.isdigit()):
         stmt = stmt.where(Practice.id == int(key))
     else:
         stmt = stmt.where(Practice.slug == key)

@@ -52,6 +52,15 @@ class Params:
         return out
 
 
+def whole_number(raw: str | None, lo: int, hi: int) -> int | None:
+    """`raw` as a whole number in [lo, hi] written in ASCII digits ("²" is a digit to
+    str.isdigit, but not to int()); None otherwise."""
+    if raw is None or not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
+        return None
+    value = int(raw)
+    return value if lo <= value <= hi else None
+
+
 def _int(params: Params, name: str, lo: int, hi: int, errors: list[ParamError]) -> int | None:
     raw = params.get(name)
     if raw is None or raw.strip() == "":

@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException
 
 from app.deps import SessionDep
 from app.models import Practice, Status
+from app.search.params import whole_number
 from app.web.admin_auth import CurrentAdmin
 from app.web.submit import TRACKING_RE
 from app.web.templating import templates
@@ -46,9 +47,9 @@ def queue(request: Request, admin: CurrentAdmin, session: SessionDep) -> Respons
     except ValueError:
         raise _param_error("status", "допустимо " + ", ".join(s.value for s in Status)) from None
     raw_page = params.get("page", "1")
-    if not raw_page.isdigit() or not 1 <= int(raw_page) <= 100_000:
+    page = whole_number(raw_page, 1, 100_000)
+    if page is None:
         raise _param_error("page", "нужно целое число от 1 до 100000")
-    page = int(raw_page)
     code = (params.get("code") or "").strip().upper()
     if code:
         if not re.match(TRACKING_RE, code):

@@ -154,7 +154,7 @@ def test_queue_lists_pending_oldest_first_with_counts(admin_client, submit, sess
     assert found.status_code == 303 and found.headers["location"].startswith("/admin/practices/")
 
 
-@pytest.mark.parametrize(("query", "param"), [("status=deleted", "status"), ("page=0", "page"), ("page=x", "page"), ("code=DROP", "code")])
+@pytest.mark.parametrize(("query", "param"), [("status=deleted", "status"), ("page=0", "page"), ("page=x", "page"), ("page=²", "page"), ("code=DROP", "code")])
 def test_queue_parameters_are_validated(admin_client, query, param):
     response = admin_client.get(f"/admin?{query}", follow_redirects=False)
     assert response.status_code == 400

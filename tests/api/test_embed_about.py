@@ -108,3 +108,8 @@ def test_about_api_uses_the_configured_base_url(app, client):
     assert page.select_one("#example-list code").get_text().startswith("https://practices.example.org/api/v1/practices?")
     snippet = BeautifulSoup(page.select_one("#example-script code").get_text(), "html.parser")
     assert snippet.script["src"] == "https://practices.example.org/static/embed.js"
+
+
+def test_embed_refuses_a_limit_in_other_digits(client, corpus):
+    response = client.get("/embed/practices", params={"limit": "²"})
+    assert response.status_code == 400 and "limit" in response.text

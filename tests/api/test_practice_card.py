@@ -47,7 +47,7 @@ def test_contact_hidden_unless_public(client, corpus):
 
 
 @pytest.mark.parametrize("key", ["tajnaya-pending", "tajnaya-rejected", "tajnaya-archived", "no-such-slug", "999999",
-                                 "Bad Slug", "%3Cscript%3E"])
+                                 "Bad Slug", "%3Cscript%3E", "%C2%B2"])  # "²": a digit to str.isdigit only
 def test_unpublished_or_unknown_is_404_problem(client, corpus, key):
     response = client.get(f"/api/v1/practices/{key}")
     assert response.status_code == 404
