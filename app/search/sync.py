@@ -21,7 +21,7 @@ from sqlalchemy import func, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from app.models import Outbox, Practice, Status, utcnow
+from app.models import Outbox, Practice, utcnow
 from app.observability import SYNC_FAILURES
 from app.search.base import SearchIndex
 from app.search.documents import PublishedDocuments, documents_of
@@ -56,20 +56,22 @@ def _claim(session: Session, batch: int) -> list[Outbox]:
     return list(session.exec(stmt))
 
 
-def _lock_practices(session: Session, ids: list[int]) -> tuple[dict[int, Practice], set[int]]:
-    """The practices to apply, locked on PostgreSQL so no other worker applies them meanwhile.
+def _busy_practices(session: Session, ids: list[int]) -> set[int]:
+    """Of `ids`, the practices another transaction holds; the others are locked on
+    PostgreSQL until this one ends, so no other worker applies them meanwhile.
 
     SKIP LOCKED never waits: a practice an editor (or another worker) holds is reported busy
     instead, so the sync can neither deadlock with a moderator's transaction nor block it.
     """
-    stmt = select(Practice).where(col(Practice.id).in_(ids)).order_by(col(Practice.id))
     if session.get_bind().dialect.name != "postgresql":
-        return {p.id: p for p in session.exec(stmt).unique() if p.id is not None}, set()
-    practices = {p.id: p for p in session.exec(stmt.with_for_update(of=Practice, skip_locked=True)).unique()
-                 if p.id is not None}
-    missing = [i for i in ids if i not in practices]
+        return set()
+    locked = set(session.exec(
+        select(Practice.id).where(col(Practice.id).in_(ids)).order_by(col(Practice.id))
+        .with_for_update(skip_locked=True)
+    ).all())
+    missing = [i for i in ids if i not in locked]
     existing = set(session.exec(select(Practice.id).where(col(Practice.id).in_(missing))).all()) if missing else set()
-    return practices, {i for i in existing if i is not None}
+    return {i for i in existing if i is not None}
 
 
 def sync_once(engine: Engine, index: SearchIndex, batch: int = 500) -> SyncReport:
@@ -80,15 +82,16 @@ def sync_once(engine: Engine, index: SearchIndex, batch: int = 500) -> SyncRepor
         if not rows:
             return report
         ids = sorted({r.practice_id for r in rows})
-        practices, busy = _lock_practices(session, ids)
+        busy = _busy_practices(session, ids)
         if busy:  # an editor holds them: their rows wait for the next round, untouched
             rows = [r for r in rows if r.practice_id not in busy]
             ids = [i for i in ids if i not in busy]
             if not rows:
                 session.rollback()
                 return report
-        docs = documents_of(session, [i for i, p in practices.items() if p.status == Status.published])
-        gone = [i for i in ids if i not in practices or practices[i].status != Status.published]
+        docs = documents_of(session, ids)  # the published ones, read after the lock
+        published = {d["id"] for d in docs}
+        gone = [i for i in ids if i not in published]
         try:
             if docs:
                 index.upsert(docs)
