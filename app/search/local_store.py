@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from app.search.base import SEARCHABLE_FIELDS
-from app.search.text import fold, folded_words, stem
+from app.search.text import stem, title_key, tokens
 
 SCHEMA_VERSION = 1
 # bm25 weights, one per SEARCHABLE_FIELDS entry, most important first.
@@ -77,17 +77,13 @@ class _StemMemo(dict[str, str]):
 _stems = _StemMemo()
 
 
-_TITLE = SEARCHABLE_FIELDS.index("title")
-
-
 def prepare(doc: dict[str, Any], seq: int) -> tuple[tuple[Any, ...], tuple[Any, ...], set[str]]:
     """(docs row + JSON body, fts row, terms) for one search document."""
     doc_id = int(doc["id"])
     fts: list[Any] = [doc_id]
     terms: set[str] = set()
-    folded = [fold(str(doc.get(f) or "")) for f in SEARCHABLE_FIELDS]
-    for text in folded:
-        words = list(map(_stems.__getitem__, folded_words(text)))
+    for f in SEARCHABLE_FIELDS:
+        words = list(map(_stems.__getitem__, tokens(str(doc.get(f) or ""))))
         terms.update(words)
         fts.append(" ".join(words))
     year = doc.get("year_started")
@@ -101,15 +97,10 @@ def prepare(doc: dict[str, Any], seq: int) -> tuple[tuple[Any, ...], tuple[Any, 
         None if year is None else int(year),
         1 if doc.get("has_figures") else 0,
         float(doc.get("published_at") or 0.0),
-        folded[_TITLE].strip(),  # = title_key(title)
+        title_key(str(doc.get("title") or "")),
         json.dumps(doc, ensure_ascii=False, separators=(",", ":")),
     )
     return row, tuple(fts), terms
-
-
-def title_key(title: str) -> str:
-    """The title sort key: folded title (the Meilisearch engine sorts by the same string)."""
-    return fold(title).strip()
 
 
 def meta_of(row: tuple[Any, ...]) -> tuple[Any, ...]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.search.base import SEARCHABLE_FIELDS
-from app.search.text import fold, stem, stems
+from app.search.text import fold, stem, stems, title_key
 
 
 def meili_stem(word: str) -> str:
@@ -144,7 +144,7 @@ def search_document(document: dict[str, Any]) -> dict[str, Any]:
     """The document as stored: the original plus `_stems` and `title_sort`."""
     stored = dict(document)
     stored[STEMS] = {name: meili_stemmed_text(str(document.get(name) or "")) for name in SEARCHABLE_FIELDS}
-    stored[TITLE_SORT] = fold(str(document.get("title") or "")).strip()
+    stored[TITLE_SORT] = title_key(str(document.get("title") or ""))
     return stored
 
 

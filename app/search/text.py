@@ -29,9 +29,9 @@ def tokens(text: str) -> list[str]:
     return _WORD.findall(fold(text))
 
 
-def folded_words(folded: str) -> list[str]:
-    """Words of text already folded, in order (`tokens` without the fold)."""
-    return _WORD.findall(folded)
+def title_key(title: str) -> str:
+    """The title sort key, the same for both engines: the folded title."""
+    return fold(title).strip()
 
 
 @lru_cache(maxsize=200_000)
