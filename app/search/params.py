@@ -65,14 +65,9 @@ def _int(params: Params, name: str, lo: int, hi: int, errors: list[ParamError]) 
     raw = params.get(name)
     if raw is None or raw.strip() == "":
         return None
-    try:
-        value = int(raw)
-    except ValueError:
-        errors.append(ParamError(name, "нужно целое число"))
-        return None
-    if not lo <= value <= hi:
-        errors.append(ParamError(name, f"допустимо от {lo} до {hi}"))
-        return None
+    value = whole_number(raw.strip(), lo, hi)
+    if value is None:
+        errors.append(ParamError(name, f"нужно целое число от {lo} до {hi}"))
     return value
 
 
