@@ -63,11 +63,10 @@ def copy_in(conn: sqlite3.Connection, stage: Path, seq: int) -> int:
     try:
         conn.execute("BEGIN")
         try:
-            conn.execute(f"INSERT INTO docs ({_DOC_COLUMNS}) SELECT {_DOC_COLUMNS} FROM stage.docs")
+            count = conn.execute(f"INSERT INTO docs ({_DOC_COLUMNS}) SELECT {_DOC_COLUMNS} FROM stage.docs").rowcount
             conn.execute("INSERT INTO bodies (id, doc) SELECT id, doc FROM stage.docs")
             conn.execute(f"INSERT INTO fts (rowid, {_FIELDS}) SELECT id, {_FIELDS} FROM stage.fts")
             conn.execute("INSERT OR IGNORE INTO terms (term, seq) SELECT term, ? FROM stage.terms", (seq,))
-            (count,) = conn.execute("SELECT count(*) FROM stage.docs").fetchone()
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -75,7 +74,7 @@ def copy_in(conn: sqlite3.Connection, stage: Path, seq: int) -> int:
     finally:
         conn.execute("DETACH DATABASE stage")
         stage.unlink()
-    return int(count)
+    return count
 
 
 def staged(source: PagedDocuments, pages: list[Any], seq: int, directory: Path) -> Iterator[Path]:
