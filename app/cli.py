@@ -5,13 +5,16 @@ from __future__ import annotations
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from app.settings import DEV_SECRET, Settings, get_settings
+
+if TYPE_CHECKING:
+    from app.catalogue.practices.io import ImportReport
 
 cli = typer.Typer(help="Каталог лучших муниципальных практик", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False
 )
@@ -52,7 +55,7 @@ def migrate() -> None:
 @cli.command()
 def seed() -> None:
     """Загрузить реальные практики из seed_data/ (только новые; правки модераторов не затираются)."""
-    from app.catalogue.io import ImportFailed
+    from app.catalogue.practices.io import ImportFailed
     from app.catalogue.reference import SEED_DIR
 
     path = SEED_DIR / "practices.jsonl"
@@ -64,8 +67,9 @@ def seed() -> None:
     console.print(f"Добавлено практик: {report.created}, уже были: {report.unchanged}")
 
 
-def _import(path: Path, skip_bad: bool, create_only: bool = False):  # type: ignore[no-untyped-def]
-    from app.catalogue.io import import_lines
+def _import(path: Path, skip_bad: bool, create_only: bool = False) -> ImportReport:
+    from app.catalogue.practices.io import import_lines
+    from app.catalogue.reference import ReferenceProvider
     from app.db import session_scope
     from app.search import make_index
     from app.search.sync import drain_inline
@@ -76,7 +80,8 @@ def _import(path: Path, skip_bad: bool, create_only: bool = False):  # type: ign
     index = make_index(settings) if settings.sync_inline else None
     after = (lambda: drain_inline(engine, index)) if index is not None else None
     with progress_bar(f"Импорт {path.name}", len(lines)) as advance, session_scope(engine, after) as session:
-        return import_lines(session, lines, skip_bad=skip_bad, create_only=create_only, progress=advance)
+        ref = ReferenceProvider(engine).get()
+        return import_lines(session, ref, lines, skip_bad=skip_bad, create_only=create_only, progress=advance)
 
 
 @cli.command("import")
@@ -85,7 +90,7 @@ def import_(
     skip_bad: Annotated[bool, typer.Option("--skip-bad", help="Импортировать хорошие строки, пропустив ошибочные")] = False,
 ) -> None:
     """Импортировать практики из JSON Lines (проверяет каждую строку; повторный импорт не создаёт дублей)."""
-    from app.catalogue.io import ImportFailed
+    from app.catalogue.practices.io import ImportFailed
 
     try:
         report = _import(file, skip_bad)
@@ -108,20 +113,18 @@ def export(
     all_statuses: Annotated[bool, typer.Option("--all", help="Все статусы, не только опубликованные")] = False,
 ) -> None:
     """Выгрузить практики в JSON Lines."""
-    from sqlalchemy import func
-    from sqlmodel import Session, col, select
+    from sqlmodel import Session
 
-    from app.catalogue.io import export_records, write_jsonl
-    from app.models import Practice, Status
+    from app.catalogue.practices import queries
+    from app.catalogue.practices.io import export_records, write_jsonl
+    from app.models import Status
 
     statuses = list(Status) if all_statuses else [Status.published]
     with Session(_engine()) as session:
         if file is None:
             n = write_jsonl(export_records(session, statuses), sys.stdout)
         else:
-            total = session.exec(
-                select(func.count()).select_from(Practice).where(col(Practice.status).in_(statuses))
-            ).one()
+            total = queries.count(session, statuses)
             with progress_bar(f"Выгрузка в {file.name}", total) as advance, file.open("w", encoding="utf-8") as out:
                 n = write_jsonl(export_records(session, statuses), out, progress=advance)
     console.print(f"Выгружено практик: {n}")
@@ -130,16 +133,15 @@ def export(
 @cli.command()
 def reindex() -> None:
     """Перестроить поисковый индекс из базы без остановки поиска."""
-    from sqlalchemy import func
-    from sqlmodel import Session, select
+    from sqlmodel import Session
 
-    from app.models import Practice, Status
+    from app.catalogue.practices import queries
     from app.search import make_index
     from app.search.sync import reindex as run
 
     engine = _engine()
     with Session(engine) as session:
-        total = session.exec(select(func.count()).select_from(Practice).where(Practice.status == Status.published)).one()
+        total = queries.count(session)
     settings = _settings()
     index = make_index(settings)
     with progress_bar("Переиндексация", total) as advance:
@@ -178,7 +180,7 @@ def generate(
     reindex_after: Annotated[bool, typer.Option("--reindex/--no-reindex", help="Перестроить индекс после")] = True,
 ) -> None:
     """Создать N синтетических практик для нагрузочных тестов (помечены как синтетические)."""
-    from app.catalogue.synthetic import generate as run
+    from app.catalogue.practices.synthetic import generate as run
     from app.db import session_scope
 
     engine = _engine()
@@ -197,7 +199,7 @@ def create_admin(
     ],
 ) -> None:
     """Создать модератора (или сменить ему пароль)."""
-    from app.catalogue.admins import create_admin as run
+    from app.catalogue.moderators import create_admin as run
     from app.db import session_scope
 
     try:

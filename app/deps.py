@@ -41,7 +41,8 @@ def get_session(request: Request) -> Iterator[Session]:
 
 
 def get_reference(request: Request) -> Reference:
-    return request.app.state.reference()
+    reference: Reference = request.app.state.reference.get()
+    return reference
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]

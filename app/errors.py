@@ -10,8 +10,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.catalogue.schemas import russian_message
-from app.web.templating import templates
+from app.validation import russian_message
+from app.web.templating import render
 
 MACHINE_PREFIXES = ("/api/", "/feeds/", "/export/")
 
@@ -35,19 +35,19 @@ def problem(status: int, detail: str, errors: list[dict[str, str]] | None = None
 
 
 def _page(request: Request, status: int, detail: str) -> HTMLResponse:
-    return templates.TemplateResponse(
-        request, "error.html", {"status": status, "detail": detail}, status_code=status
-    )
+    return render(request, "error.html", {"status": status, "detail": detail}, status)
+
+
+def error_response(request: Request, status: int, detail: str) -> Response:
+    """An error as the client reads it: problem+json for programs, a page for people."""
+    return problem(status, detail) if wants_problem(request) else _page(request, status, detail)
 
 
 def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
-        if wants_problem(request):
-            response: Response = problem(exc.status_code, detail)
-        else:
-            response = _page(request, exc.status_code, detail)
+        response = error_response(request, exc.status_code, detail)
         for key, value in (exc.headers or {}).items():
             response.headers[key] = value
         return response

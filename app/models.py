@@ -1,8 +1,7 @@
 """Database tables. The database is the source of truth; the search index derives from it."""
 
-
 import enum
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, DateTime, Index, Text
@@ -101,8 +100,12 @@ class Practice(SQLModel, table=True):
     contact_public: bool = Field(default=False)
 
     source_url: str | None = Field(default=None, max_length=1000)
+    # Further pages the card's facts come from (URLs), besides source_url.
+    sources: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"))
     # [{"title", "url"}]
     documents: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # When the card's facts were last checked against their sources.
+    verified_at: date | None = Field(default=None)
 
     status: Status = Field(default=Status.pending, max_length=16, index=True)
     created_at: datetime = _ts(default_factory=utcnow)
@@ -123,10 +126,62 @@ class Practice(SQLModel, table=True):
     themes: list[Theme] = Relationship(
         link_model=PracticeTheme, sa_relationship_kwargs={"lazy": "selectin", "order_by": "Theme.slug"}
     )
+    awards: list["Award"] = Relationship(
+        sa_relationship_kwargs={
+            "lazy": "selectin", "order_by": "(Award.year, Award.id)", "cascade": "all, delete-orphan",
+        }
+    )
 
     @property
     def is_public(self) -> bool:
         return self.status == Status.published
+
+
+class Competition(SQLModel, table=True):
+    """A competition whose awards practices carry (reference data: seed_data/competitions.csv)."""
+
+    slug: str = Field(primary_key=True, max_length=64)
+    name: str = Field(max_length=300)
+    short_name: str | None = Field(default=None, max_length=100)
+    level: str | None = Field(default=None, max_length=20)  # federal, regional, corporate
+    organiser: str | None = Field(default=None, max_length=300)
+    url: str | None = Field(default=None, max_length=1000)
+
+
+class Nomination(SQLModel, table=True):
+    """A nomination of a competition, with the years its name was used (seed_data/nominations.csv)."""
+
+    slug: str = Field(primary_key=True, max_length=64)
+    competition_slug: str = Field(foreign_key="competition.slug", index=True, max_length=64)
+    name: str = Field(max_length=500)
+    year_from: int | None = Field(default=None)
+    year_to: int | None = Field(default=None)
+
+
+class Award(SQLModel, table=True):
+    """A practice's award in a competition, with the page that says so."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    practice_id: int = Field(foreign_key="practice.id", index=True, ondelete="CASCADE")
+    competition_slug: str = Field(foreign_key="competition.slug", index=True, max_length=64)
+    year: int
+    nomination_slug: str | None = Field(default=None, foreign_key="nomination.slug", max_length=64)
+    category: str | None = Field(default=None, max_length=4)  # "I" (urban) or "II" (rural)
+    place: str | None = Field(default=None, max_length=16)  # "1".."10", "winner" or "laureate"
+    prize: str | None = Field(default=None, max_length=200)
+    source_url: str | None = Field(default=None, max_length=1000)
+
+    def to_record(self) -> dict[str, Any]:
+        record = {
+            "competition": self.competition_slug,
+            "year": self.year,
+            "nomination": self.nomination_slug,
+            "category": self.category,
+            "place": self.place,
+            "prize": self.prize,
+            "source_url": self.source_url,
+        }
+        return {k: v for k, v in record.items() if v is not None}
 
 
 class OutboxOp(str, enum.Enum):

@@ -22,8 +22,9 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session
 
-from app.catalogue.practices import create_practice
-from app.catalogue.schemas import PracticeIn
+from app.catalogue.practices.schemas import PracticeIn
+from app.catalogue.practices.service import create_practice
+from app.catalogue.reference import Reference
 from app.db import make_engine
 from app.migrate import migrate
 from app.settings import Settings
@@ -34,7 +35,7 @@ TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 TEST_SEARCH_BACKEND = os.environ.get("TEST_SEARCH_BACKEND", "local")
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 # Tables holding reference data: kept between tests (loaded by migrate).
-REFERENCE_TABLES = {"region", "theme", "municipality_type", "alembic_version"}
+REFERENCE_TABLES = {"region", "theme", "municipality_type", "competition", "nomination", "alembic_version"}
 
 
 def postgres_available(url: str = POSTGRES_URL) -> str | None:
@@ -205,7 +206,7 @@ def make_practice(app):  # type: ignore[no-untyped-def]
 
     def factory(**overrides: Any):  # type: ignore[no-untyped-def]
         with session_scope(state.engine, lambda: drain_inline(state.engine, state.index)) as s:
-            practice = create_practice(s, practice_data(**overrides), actor="test")
+            practice = create_practice(s, Reference(s), practice_data(**overrides), actor="test")
             s.flush()
             s.refresh(practice)
             _ = practice.themes, practice.region, practice.municipality_type

@@ -1,5 +1,4 @@
 """The `practices` command, run as a user would run it."""
-
 from __future__ import annotations
 
 import json
@@ -9,6 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from tests.factories import search_query
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -88,7 +89,6 @@ def test_generate_marks_synthetic_and_indexes(data_dir: Path) -> None:
 
 def test_reindex_of_thousands_rebuilds_the_whole_index(data_dir: Path) -> None:
     """Enough pages for the local engine's worker processes where there are two CPUs."""
-    from app.search.base import SearchQuery
     from app.search.local import LocalIndex
 
     assert run(data_dir, "generate", "4100").returncode == 0
@@ -99,7 +99,7 @@ def test_reindex_of_thousands_rebuilds_the_whole_index(data_dir: Path) -> None:
     index = LocalIndex(data_dir / "search.db")
     try:
         assert index.count() == 4100
-        assert index.search(SearchQuery(text="практики")).total > 0
+        assert index.search(search_query(text="практики")).total > 0
     finally:
         index.close()
 

@@ -23,13 +23,15 @@ import httpx
 import pytest
 from sqlmodel import Session, select
 
-from app.catalogue.practices import change_status, practice_to_in, update_practice
+from app.catalogue.practices.service import change_status, update_practice
+from app.catalogue.reference import Reference
 from app.db import make_engine, session_scope
 from app.migrate import migrate
 from app.models import Practice, Status
 from app.search.documents import iter_documents
 from app.search.meili import MeiliIndex
 from tests.conftest import TEST_DATABASE_URL, create_database, drop_database
+from tests.factories import practice_to_in
 
 ROOT = Path(__file__).resolve().parents[1]
 SUBMISSIONS = 240
@@ -134,7 +136,7 @@ def test_nothing_lost_when_meilisearch_dies_under_load(pg_url, meili_server_fact
                             change_status(s, p, Status.archived, "admin:fault")
                         else:
                             data = practice_to_in(p).model_copy(update={"summary": f"Правка {rng.randint(0, 10**6)}"})
-                            update_practice(s, p, data, "admin:fault")
+                            update_practice(s, Reference(s), p, data, "admin:fault")
                 if len(codes) + len(errors) >= SUBMISSIONS and not pending:
                     return
                 time.sleep(0.05)

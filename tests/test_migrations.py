@@ -24,7 +24,7 @@ EXPECTED_TABLES = {
 def _upgrade_and_check(url: str) -> None:
     engine = make_engine(url)
     counts = migrate(engine)
-    assert counts == {"region": 89, "theme": 20, "municipality_type": 9}
+    assert counts == {"region": 89, "theme": 20, "municipality_type": 9, "competition": 18, "nomination": 16}
     assert set(inspect(engine).get_table_names()) >= EXPECTED_TABLES
     with engine.connect() as connection:
         cfg = alembic_config(url)

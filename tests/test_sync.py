@@ -9,11 +9,13 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from app.catalogue.practices import change_status, practice_to_in, update_practice
+from app.catalogue.practices.service import change_status, update_practice
+from app.catalogue.reference import Reference
 from app.db import session_scope
 from app.models import Outbox, Practice, Status, utcnow
 from app.search.base import SearchUnavailable
 from app.search.sync import drain, outbox_status, reindex
+from tests.factories import practice_to_in, search_query
 
 
 class Flaky:
@@ -91,7 +93,7 @@ def test_archive_and_edit_reach_the_index(app, make_practice, engine) -> None:  
     after = lambda: drain(engine, index)  # noqa: E731
     with session_scope(engine, after) as s:
         practice = s.get(Practice, p.id)
-        update_practice(s, practice, practice_to_in(practice).model_copy(update={"title": "Библиотека на колёсах"}), "test")
+        update_practice(s, Reference(s), practice, practice_to_in(practice).model_copy(update={"title": "Библиотека на колёсах"}), "test")
     assert index.get(p.id)["title"] == "Библиотека на колёсах"
     with session_scope(engine, after) as s:
         change_status(s, s.get(Practice, p.id), Status.archived, "test")
@@ -104,7 +106,7 @@ def test_latest_state_wins_when_rows_pile_up(app, flaky, make_practice, engine) 
     for title in ("Вторая версия", "Третья версия"):
         with session_scope(engine) as s:
             practice = s.get(Practice, p.id)
-            update_practice(s, practice, practice_to_in(practice).model_copy(update={"title": title}), "test")
+            update_practice(s, Reference(s), practice, practice_to_in(practice).model_copy(update={"title": title}), "test")
     flaky.down = False
     _due_now(engine)
     assert drain(engine, flaky).applied == 3
@@ -191,9 +193,8 @@ def test_published_documents_read_page_by_page_anywhere(make_practice, engine) -
 
 
 def test_reindex_reads_and_stems_in_worker_processes(app, make_practice, engine, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from app.search import local_workers
-    from app.search.base import SearchQuery
     from app.search.documents import PublishedDocuments
+    from app.search.local import workers as local_workers
 
     index = app.state.index
     if index.name != "local":
@@ -213,5 +214,5 @@ def test_reindex_reads_and_stems_in_worker_processes(app, make_practice, engine,
     index.inner.delete([made[0].id])  # drifted
     assert reindex(engine, index) == 9
     assert len(staged) == 1 and len(staged[0]) == 5  # type: ignore[arg-type]
-    hits = index.search(SearchQuery(text="елка", per_page=50))
+    hits = index.search(search_query(text="елка", per_page=50))
     assert {h.id for h in hits.hits} == {p.id for p in made} and hits.total == 9

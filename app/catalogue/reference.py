@@ -1,19 +1,35 @@
-"""Reference data (regions, themes, municipality types) from `seed_data/` CSV files."""
+"""Reference data from `seed_data/` CSV files: regions, themes, municipality types, competitions
+and their nominations; and the one provider of it to the application (`ReferenceProvider`)."""
 
 from __future__ import annotations
 
 import csv
+import threading
+import time
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
-from sqlmodel import Session, select
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, SQLModel, select
 
-from app.models import MunicipalityType, Region, Theme
+from app.models import Competition, MunicipalityType, Nomination, Region, Theme
+from app.search.facets import BY_NAME, Facet
 
 SEED_DIR = Path(__file__).resolve().parents[2] / "seed_data"
 
 
-def _rows(name: str, seed_dir: Path) -> list[dict[str, str]]:
+# (table, file, key) in the order foreign keys need.
+TABLES: tuple[tuple[type[SQLModel], str, str], ...] = (
+    (Region, "regions.csv", "code"),
+    (Theme, "themes.csv", "slug"),
+    (MunicipalityType, "municipality_types.csv", "slug"),
+    (Competition, "competitions.csv", "slug"),
+    (Nomination, "nominations.csv", "slug"),
+)
+
+
+def _rows(name: str, seed_dir: Path) -> list[dict[str, str | None]]:
     with (seed_dir / name).open(encoding="utf-8", newline="") as fh:
         return [{k: (v.strip() or None) if v else None for k, v in row.items()} for row in csv.DictReader(fh)]
 
@@ -21,15 +37,11 @@ def _rows(name: str, seed_dir: Path) -> list[dict[str, str]]:
 def load_reference(session: Session, seed_dir: Path = SEED_DIR) -> dict[str, int]:
     """Insert or update every reference row; idempotent. Returns counts by table."""
     counts = {}
-    for model, name, key in (
-        (Region, "regions.csv", "code"),
-        (Theme, "themes.csv", "slug"),
-        (MunicipalityType, "municipality_types.csv", "slug"),
-    ):
+    for model, name, key in TABLES:
         rows = _rows(name, seed_dir)
         existing = {getattr(obj, key): obj for obj in session.exec(select(model))}
         for row in rows:
-            fields = {k: v for k, v in row.items() if k in model.model_fields}
+            fields = {_COLUMN.get(k, k): v for k, v in row.items() if _COLUMN.get(k, k) in model.model_fields}
             obj = existing.get(row[key])
             if obj is None:
                 session.add(model(**fields))
@@ -41,23 +53,31 @@ def load_reference(session: Session, seed_dir: Path = SEED_DIR) -> dict[str, int
     return counts
 
 
+_COLUMN = {"competition": "competition_slug"}  # CSV header -> column, where they differ
+
+
+T = TypeVar("T", bound=SQLModel)
+
+
+def _copies(session: Session, model: type[T], order: Any) -> list[T]:
+    """The table's rows as plain copies: the reference is shared across threads and sessions,
+    so it holds no object a session owns."""
+    return [model(**row.model_dump()) for row in session.exec(select(model).order_by(order))]
+
+
+class Named(Protocol):
+    name: str
+
+
 class Reference:
     """The reference tables in memory: small, read on every page, changed only by `migrate`."""
 
     def __init__(self, session: Session) -> None:
-        self.regions = {r.code: r for r in session.exec(select(Region).order_by(Region.name))}
-        self.themes = {t.slug: t for t in session.exec(select(Theme).order_by(Theme.name))}
-        self.municipality_types = {
-            m.slug: m for m in session.exec(select(MunicipalityType).order_by(MunicipalityType.name))
-        }
-
-    @classmethod
-    def of(cls, session: Session) -> Reference:
-        """The tables as this unit of work sees them, read once per session (an import of
-        thousands of lines checks every line against them)."""
-        if "reference" not in session.info:
-            session.info["reference"] = cls(session)
-        return session.info["reference"]
+        self.regions = {r.code: r for r in _copies(session, Region, Region.name)}
+        self.themes = {t.slug: t for t in _copies(session, Theme, Theme.name)}
+        self.municipality_types = {m.slug: m for m in _copies(session, MunicipalityType, MunicipalityType.name)}
+        self.competitions = {c.slug: c for c in _copies(session, Competition, Competition.name)}
+        self.nominations = {n.slug: n for n in _copies(session, Nomination, Nomination.name)}
 
     def errors(self, payload: dict[str, Any]) -> list[dict[str, str]]:
         """Unknown region, type or theme in a raw or validated practice, each naming its field.
@@ -78,24 +98,62 @@ class Reference:
             for i, slug in enumerate(themes):
                 if isinstance(slug, str) and slug not in self.themes:
                     out.append({"field": f"themes.{i}", "message": f"неизвестная тема «{slug[:64]}»"})
+        awards = payload.get("awards")
+        if isinstance(awards, list):
+            for i, award in enumerate(awards):
+                if not isinstance(award, Mapping):
+                    continue
+                competition, nomination = award.get("competition"), award.get("nomination")
+                if isinstance(competition, str) and competition not in self.competitions:
+                    out.append({"field": f"awards.{i}.competition", "message": f"неизвестный конкурс «{competition[:64]}»"})
+                if isinstance(nomination, str) and nomination not in self.nominations:
+                    out.append({"field": f"awards.{i}.nomination", "message": f"неизвестная номинация «{nomination[:64]}»"})
         return out
 
+    def table(self, facet: Facet) -> Mapping[str, Named] | None:
+        """The table whose rows name `facet`'s values (None when its values name themselves)."""
+        return getattr(self, facet.labels) if facet.labels else None
+
     def label(self, facet: str, value: str) -> str:
-        if facet == "region":
-            r = self.regions.get(value)
-            return r.name if r else value
-        if facet == "theme":
-            t = self.themes.get(value)
-            return t.name if t else value
-        if facet == "municipality_type":
-            m = self.municipality_types.get(value)
-            return m.name if m else value
-        if facet == "has_figures":
-            return "С цифрами результатов" if value == "true" else "Без цифр"
-        return value
+        """A facet value as people read it: a region's name for its code, and so on."""
+        f = BY_NAME.get(facet)
+        if f is None:
+            return value
+        table = self.table(f)
+        if table is not None:
+            row = table.get(value)
+            return row.name if row is not None else value
+        return f.value_labels.get(value, value)
 
     def federal_districts(self) -> dict[str, list[Region]]:
         out: dict[str, list[Region]] = {}
         for region in self.regions.values():
             out.setdefault(region.federal_district, []).append(region)
         return dict(sorted(out.items()))
+
+
+class ReferenceProvider:
+    """The reference tables for one process: read once, read again after `invalidate()` (the
+    in-process `migrate` and seed call it) or once `max_age` seconds have passed (another
+    process may have migrated), so a request never reads them itself."""
+
+    def __init__(self, engine: Engine, max_age: float = 60.0) -> None:
+        self._engine = engine
+        self._max_age = max_age
+        self._value: Reference | None = None
+        self._loaded = 0.0
+        self._lock = threading.Lock()
+
+    def get(self) -> Reference:
+        value = self._value
+        if value is not None and time.monotonic() - self._loaded < self._max_age:
+            return value
+        with self._lock:
+            if self._value is None or time.monotonic() - self._loaded >= self._max_age:
+                with Session(self._engine) as session:
+                    self._value = Reference(session)
+                self._loaded = time.monotonic()
+            return self._value
+
+    def invalidate(self) -> None:
+        self._value = None

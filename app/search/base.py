@@ -13,21 +13,14 @@ Facets are disjunctive: the counts of a facet ignore that facet's own selection
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Protocol, runtime_checkable
+
+from app.search.facets import NAMES
 
 Sort = Literal["relevance", "newest", "title"]
 SORTS: tuple[str, ...] = ("relevance", "newest", "title")
-
-# Facet name -> document key it counts.
-FACETS: dict[str, str] = {
-    "region": "region",
-    "theme": "themes",
-    "municipality_type": "municipality_type",
-    "year": "year_started",
-    "has_figures": "has_figures",
-}
 
 # Fields searched by text, most important first (engines weigh them in this order).
 SEARCHABLE_FIELDS: tuple[str, ...] = (
@@ -47,33 +40,39 @@ MAX_PER_PAGE = 100
 
 @dataclass(frozen=True)
 class SearchQuery:
+    """A search: text, facet selections (see `app.search.facets`), order, page, facets to count.
+
+    `filters` holds the chosen values of multi-valued and yes/no facets (OR within a facet),
+    `ranges` the bounds of range facets; both are keyed by facet name and never mutated.
+    """
+
     text: str = ""
-    regions: tuple[str, ...] = ()
-    themes: tuple[str, ...] = ()
-    municipality_types: tuple[str, ...] = ()
-    year_from: int | None = None
-    year_to: int | None = None
-    has_figures: bool | None = None
+    filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    ranges: Mapping[str, tuple[int | None, int | None]] = field(default_factory=dict)
     sort: Sort = "relevance"
     page: int = 1  # 1-based
     per_page: int = 20
-    facets: tuple[str, ...] = tuple(FACETS)
-
-    @property
-    def offset(self) -> int:
-        return (self.page - 1) * self.per_page
+    facets: tuple[str, ...] = NAMES
 
     def selected(self, facet: str) -> tuple[str, ...]:
-        """Values selected in a facet, as strings (what FacetCount.value holds)."""
-        if facet == "region":
-            return self.regions
-        if facet == "theme":
-            return self.themes
-        if facet == "municipality_type":
-            return self.municipality_types
-        if facet == "has_figures":
-            return () if self.has_figures is None else (str(self.has_figures).lower(),)
-        return ()
+        """Values selected in a multi-valued or yes/no facet, as strings (FacetCount.value)."""
+        return self.filters.get(facet, ())
+
+    def range(self, facet: str) -> tuple[int | None, int | None]:
+        return self.ranges.get(facet, (None, None))
+
+    def with_selection(self, facet: str, values: tuple[str, ...]) -> SearchQuery:
+        """This query with `facet`'s values replaced (back to page 1)."""
+        filters = {k: v for k, v in self.filters.items() if k != facet}
+        if values:
+            filters[facet] = values
+        return replace(self, filters=filters, page=1)
+
+    def with_range(self, facet: str, low: int | None, high: int | None) -> SearchQuery:
+        ranges = {k: v for k, v in self.ranges.items() if k != facet}
+        if low is not None or high is not None:
+            ranges[facet] = (low, high)
+        return replace(self, ranges=ranges, page=1)
 
 
 @dataclass(frozen=True)

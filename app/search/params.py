@@ -1,192 +1,224 @@
 """Search parameters as they come in URLs, for the search page, the API, feeds and export.
 
-One parser, so `/practices?…`, `/api/v1/practices?…`, `/feeds/practices.atom?…` and the export
-read the same query string the same way. The URL is the state: `to_params` writes a query
-back, and `toggle_url` gives the link that adds or removes one facet value.
+One Pydantic model per endpoint family (`Family.model`), built from the facet registry
+(`app.search.facets`), is the only parser: FastAPI validates API requests with it (the OpenAPI
+document is its schema), and the search page reads its URL with the same model, leniently
+(`Family.parse`: a bad value is dropped with a message instead of refusing the page).
+The URL is the state: `to_params` writes a query back, and a facet's `toggle` gives the query
+that adds or removes one of its values.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
-from datetime import date
-from typing import Any
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
-from app.search.base import FACETS, MAX_PER_PAGE, SORTS, FacetCount, SearchQuery, SearchResult
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, create_model
+from pydantic_core import PydanticCustomError
+
+from app.querystring import ParamError, Params, Text, Whole, split_values
+from app.search.base import MAX_PER_PAGE, SORTS, FacetCount, SearchQuery, SearchResult
+from app.search.facets import BY_NAME, FACETS, NAMES, selections
+from app.validation import russian_message
 
 MAX_QUERY_LENGTH = 200
-MAX_VALUES = 100  # per repeatable parameter
 MAX_PAGE = 10_000
-_CODE = re.compile(r"^[A-Za-z0-9-]{1,64}$")
-
-# Parameters this parser understands (others are the caller's business).
-KNOWN = ("q", "region", "theme", "municipality_type", "year_from", "year_to", "has_figures", "sort", "page", "per_page", "facets")
-
-
-@dataclass
-class ParamError:
-    param: str
-    message: str
+DEFAULT_PER_PAGE = 20
+SORT_DESCRIPTION = "Порядок: `relevance` (по умолчанию), `newest` (сначала новые), `title` (по названию)."
+Sort = Literal["relevance", "newest", "title"]
+assert SORTS == ("relevance", "newest", "title")
+FacetName = Literal[NAMES]  # type: ignore[valid-type]  # the registry's names, known at import
 
 
-class Params:
-    """A query string as a read-only multi-dict: works with Starlette's QueryParams and dicts."""
-
-    def __init__(self, source: Mapping[str, Any]) -> None:
-        if hasattr(source, "getlist"):
-            self._items = {k: list(source.getlist(k)) for k in source}  # type: ignore[attr-defined]
-        else:
-            self._items = {k: (list(v) if isinstance(v, list | tuple) else [v]) for k, v in source.items()}
-
-    def get(self, key: str) -> str | None:
-        values = self._items.get(key)
-        return str(values[-1]) if values else None
-
-    def getlist(self, key: str) -> list[str]:
-        out: list[str] = []
-        for v in self._items.get(key, []):
-            # `region=RU-BEL,RU-MOW` and repeated `region=` both work.
-            out.extend(p.strip() for p in str(v).split(",") if p.strip())
-        return out
-
-
-def whole_number(raw: str | None, lo: int, hi: int) -> int | None:
-    """`raw` as a whole number in [lo, hi] written in ASCII digits ("²" is a digit to
-    str.isdigit, but not to int()); None otherwise."""
-    if raw is None or not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
-        return None
-    value = int(raw)
-    return value if lo <= value <= hi else None
-
-
-def _int(params: Params, name: str, lo: int, hi: int, errors: list[ParamError]) -> int | None:
-    raw = params.get(name)
-    if raw is None or raw.strip() == "":
-        return None
-    value = whole_number(raw.strip(), lo, hi)
+def _facet_names(value: Any) -> list[str] | None:
     if value is None:
-        errors.append(ParamError(name, f"нужно целое число от {lo} до {hi}"))
+        return None
+    names = split_values(value)
+    unknown = [n for n in names if n not in BY_NAME]
+    if unknown:
+        raise PydanticCustomError("param", f"неизвестный фасет «{unknown[0][:64]}»; допустимо: " + ", ".join(NAMES))
+    return names
+
+
+def _sort(value: Any) -> Any:
+    value = value[-1] if isinstance(value, list) and value else value
+    if value in (None, ""):
+        return None
+    if value not in SORTS:
+        raise PydanticCustomError("param", "допустимо: " + ", ".join(SORTS))
     return value
 
 
-def _codes(params: Params, name: str, errors: list[ParamError]) -> tuple[str, ...]:
-    values = params.getlist(name)
-    if len(values) > MAX_VALUES:
-        errors.append(ParamError(name, f"не больше {MAX_VALUES} значений"))
-        return ()
-    bad = [v for v in values if not _CODE.match(v)]
-    if bad:
-        errors.append(ParamError(name, f"недопустимое значение «{bad[0][:64]}»"))
-        return ()
-    return tuple(dict.fromkeys(values))
+FacetNames = Annotated[list[FacetName] | None, BeforeValidator(_facet_names)]
+SortParam = Annotated[Sort | None, BeforeValidator(_sort)]
 
 
-def parse_search(
-    source: Mapping[str, Any], default_per_page: int = 20, max_per_page: int = MAX_PER_PAGE
-) -> tuple[SearchQuery, list[ParamError]]:
-    """A SearchQuery from URL parameters, and what was wrong with them (wrong ones are dropped)."""
+class Base(BaseModel):
+    """What every search parameter model shares: unknown parameters are errors."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+@dataclass(frozen=True)
+class Family:
+    """The search parameters one family of endpoints takes.
+
+    `paging`: page and page size; `facets`: which facets to count; `ignored`: parameters
+    accepted with no effect (a search URL can be reused as it is); `extra`: the family's own
+    fields (not part of the search).
+    """
+
+    name: str
+    paging: bool = True
+    facets: bool = False
+    default_per_page: int = DEFAULT_PER_PAGE
+    max_per_page: int = MAX_PER_PAGE
+    default_sort: Sort = "relevance"
+    ignored: tuple[str, ...] = ()
+    base: type[Base] = field(default_factory=lambda: Base)  # a family's own fields, declared in a subclass
+    model: type[Base] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "model", create_model(self.name, __base__=self.base, **self._fields()))
+
+    def _fields(self) -> dict[str, Any]:
+        fields: dict[str, Any] = {
+            "q": (
+                Text(MAX_QUERY_LENGTH),
+                Field("", description=f"Текст запроса (по-русски, словоформы и опечатки прощаются), до {MAX_QUERY_LENGTH} символов.", examples=["юнармейский отряд"]),
+            ),
+        }
+        for f in FACETS:
+            fields.update(f.fields())
+        fields["sort"] = (SortParam, Field(None, description=SORT_DESCRIPTION, examples=["newest"]))
+        if self.paging:
+            fields["page"] = (Whole(1, MAX_PAGE), Field(None, description="Номер страницы, с 1.", examples=[1]))
+            fields["per_page"] = (
+                Whole(1, self.max_per_page),
+                Field(None, description=f"Размер страницы, от 1 до {self.max_per_page}; по умолчанию {self.default_per_page}.",
+                      examples=[self.default_per_page]),
+            )
+        if self.facets:
+            fields["facets"] = (
+                FacetNames,
+                Field(None, description="Какие фасеты посчитать, через запятую (пусто — ни одного): "
+                      + ", ".join(NAMES) + ". По умолчанию — все.", examples=[["region", "theme"]]),
+            )
+        for param in self.ignored:
+            fields[param] = (str | list[str] | None, Field(None, description="Принимается и не учитывается."))
+        return fields
+
+    @property
+    def params(self) -> tuple[str, ...]:
+        return tuple(self.model.model_fields)
+
+    def query(self, params: BaseModel) -> SearchQuery:
+        """The search that validated `params` describe."""
+        values = params.model_dump()
+        chosen = selections(values)
+        asked = values.get("facets")
+        return SearchQuery(
+            text=values["q"],
+            filters=chosen.values,
+            ranges=chosen.ranges,
+            sort=values["sort"] or self.default_sort,
+            page=values.get("page") or 1,
+            per_page=values.get("per_page") or self.default_per_page,
+            facets=NAMES if asked is None else tuple(dict.fromkeys(asked)),
+        )
+
+    def validate(self, source: Mapping[str, Any]) -> tuple[Base | None, list[ParamError]]:
+        return validate(self.model, source)
+
+    def parse(self, source: Mapping[str, Any]) -> tuple[SearchQuery, list[ParamError]]:
+        """The search in `source` and what was wrong with it: wrong and unknown parameters are
+        left out (the search page shows them as messages instead of refusing to search)."""
+        raw: dict[str, Any] = raw_params(source)
+        errors: list[ParamError] = []
+        while True:  # each pass drops what the last one refused; ends once nothing is left to drop
+            params, problems = self.validate(raw)
+            if params is not None:
+                return self.query(params), errors
+            errors += problems
+            before = len(raw)
+            for problem in problems:
+                raw.pop(problem.param, None)
+            if len(raw) == before:
+                return self.query(self.model.model_validate({})), errors
+
+
+def validate(model: type[Base], source: Mapping[str, Any]) -> tuple[Base | None, list[ParamError]]:
+    """`source` (a query string or a dict) through `model`: (parameters, []) or (None, every problem)."""
+    try:
+        params = model.model_validate(raw_params(source))
+    except ValidationError as exc:
+        return None, param_errors(exc, model)
+    return params, []
+
+
+def param_errors(exc: ValidationError, model: type[BaseModel]) -> list[ParamError]:
+    """Validation errors as one ParamError per parameter; an unknown one says which are known."""
+    out: list[ParamError] = []
+    for err in exc.errors():
+        param = str(err["loc"][0]) if err["loc"] else "q"
+        if err["type"] == "extra_forbidden":
+            known = ", ".join(sorted(model.model_fields)) or "никаких"
+            out.append(ParamError(param, f"неизвестный параметр; допустимо: {known}"))
+        elif all(e.param != param for e in out):
+            out.append(ParamError(param, russian_message(err)))
+    return out
+
+
+def raw_params(source: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """Every parameter with all its values (single-valued fields take the last, as FastAPI does)."""
     params = Params(source)
-    errors: list[ParamError] = []
-    text = (params.get("q") or "").strip()
-    if len(text) > MAX_QUERY_LENGTH:
-        errors.append(ParamError("q", f"не длиннее {MAX_QUERY_LENGTH} символов"))
-        text = text[:MAX_QUERY_LENGTH]
-    year_hi = date.today().year + 1
-    year_from = _int(params, "year_from", 1900, year_hi, errors)
-    year_to = _int(params, "year_to", 1900, year_hi, errors)
-    has_figures: bool | None = None
-    raw = params.get("has_figures")
-    if raw not in (None, ""):
-        if raw.lower() in ("true", "1", "yes", "on"):
-            has_figures = True
-        elif raw.lower() in ("false", "0", "no", "off"):
-            has_figures = False
-        else:
-            errors.append(ParamError("has_figures", "нужно true или false"))
-    sort = params.get("sort") or "relevance"
-    if sort not in SORTS:
-        errors.append(ParamError("sort", "допустимо: " + ", ".join(SORTS)))
-        sort = "relevance"
-    page = _int(params, "page", 1, MAX_PAGE, errors) or 1
-    per_page = _int(params, "per_page", 1, max_per_page, errors) or default_per_page
-    facets: tuple[str, ...] = tuple(FACETS)
-    if params.get("facets") is not None:
-        wanted = params.getlist("facets")
-        unknown = [f for f in wanted if f not in FACETS]
-        if unknown:
-            errors.append(ParamError("facets", f"неизвестный фасет «{unknown[0][:64]}»; допустимо: " + ", ".join(FACETS)))
-        facets = tuple(f for f in dict.fromkeys(wanted) if f in FACETS)
-    query = SearchQuery(
-        text=text,
-        regions=_codes(params, "region", errors),
-        themes=_codes(params, "theme", errors),
-        municipality_types=_codes(params, "municipality_type", errors),
-        year_from=year_from,
-        year_to=year_to,
-        has_figures=has_figures,
-        sort=sort,  # type: ignore[arg-type]
-        page=page,
-        per_page=per_page,
-        facets=facets,
-    )
-    return query, errors
+    return {name: params.all(name) for name in params.names()}
 
 
-def to_params(query: SearchQuery, page: int | None = None, include_paging: bool = True) -> list[tuple[str, str]]:
-    """The query as URL parameters (defaults left out, so URLs stay short and canonical)."""
+# The families: the search page, the list API, the Atom feed, the exports and the widget.
+PAGE = Family("PageSearchParams", facets=True, max_per_page=50)
+LIST = Family("SearchParams", facets=True)
+FEED = Family("FeedParams", default_per_page=50, default_sort="newest")  # a feed lists the newest first
+EXPORT = Family("ExportParams", paging=False, ignored=("page", "per_page", "facets"))
+
+
+def to_params(
+    query: SearchQuery,
+    page: int | None = None,
+    include_paging: bool = True,
+    default_per_page: int = DEFAULT_PER_PAGE,
+) -> list[tuple[str, str]]:
+    """The query as URL parameters, defaults left out so URLs stay short and canonical.
+
+    With `include_paging`, the page and a page size other than `default_per_page` are kept.
+    """
     out: list[tuple[str, str]] = []
     if query.text:
         out.append(("q", query.text))
-    out += [("region", v) for v in query.regions]
-    out += [("theme", v) for v in query.themes]
-    out += [("municipality_type", v) for v in query.municipality_types]
-    if query.year_from is not None:
-        out.append(("year_from", str(query.year_from)))
-    if query.year_to is not None:
-        out.append(("year_to", str(query.year_to)))
-    if query.has_figures is not None:
-        out.append(("has_figures", str(query.has_figures).lower()))
+    for f in FACETS:
+        out += f.query_params(query)
     if query.sort != "relevance":
         out.append(("sort", query.sort))
     if include_paging:
         p = query.page if page is None else page
         if p != 1:
             out.append(("page", str(p)))
+        if query.per_page != default_per_page:
+            out.append(("per_page", str(query.per_page)))
     return out
 
 
-def query_string(query: SearchQuery, page: int | None = None, include_paging: bool = True) -> str:
-    return urlencode(to_params(query, page, include_paging))
+def query_string(
+    query: SearchQuery, page: int | None = None, include_paging: bool = True, default_per_page: int = DEFAULT_PER_PAGE
+) -> str:
+    return urlencode(to_params(query, page, include_paging, default_per_page))
 
 
 def toggle(query: SearchQuery, facet: str, value: str) -> SearchQuery:
     """The query with one facet value added or removed (back to page 1)."""
-    def flip(values: Sequence[str]) -> tuple[str, ...]:
-        return tuple(v for v in values if v != value) if value in values else (*values, value)
-
-    if facet == "region":
-        return replace(query, regions=flip(query.regions), page=1)
-    if facet == "theme":
-        return replace(query, themes=flip(query.themes), page=1)
-    if facet == "municipality_type":
-        return replace(query, municipality_types=flip(query.municipality_types), page=1)
-    if facet == "has_figures":
-        current = None if query.has_figures is None else str(query.has_figures).lower()
-        new = None if current == value else value == "true"
-        return replace(query, has_figures=new, page=1)
-    if facet == "year":
-        year = int(value)
-        selected = query.year_from == year and query.year_to == year
-        return replace(query, year_from=None if selected else year, year_to=None if selected else year, page=1)
-    raise ValueError(facet)
-
-
-def is_selected(query: SearchQuery, facet: str, value: str) -> bool:
-    if facet == "year":
-        return query.year_from == query.year_to == int(value)
-    return value in query.selected(facet)
+    return BY_NAME[facet].toggle(query, value)
 
 
 @dataclass
@@ -195,13 +227,16 @@ class FacetValue:
     label: str
     count: int
     selected: bool
-    toggle_query: str  # query string that toggles this value
+    toggled: SearchQuery  # the query with this value added or removed
 
 
-def labelled_facets(result: SearchResult, query: SearchQuery, label) -> dict[str, list[FacetValue]]:  # type: ignore[no-untyped-def]
-    """Facets with labels, selection and toggle links; selected values are kept even at count 0."""
+def labelled_facets(
+    result: SearchResult, query: SearchQuery, label: Callable[[str, str], str]
+) -> dict[str, list[FacetValue]]:
+    """Facets with labels, selection and toggled queries; selected values are kept even at count 0."""
     out: dict[str, list[FacetValue]] = {}
     for name, counts in result.facets.items():
+        facet = BY_NAME[name]
         present = {c.value for c in counts}
         extra = [FacetCount(v, 0) for v in query.selected(name) if v not in present]
         out[name] = [
@@ -209,8 +244,8 @@ def labelled_facets(result: SearchResult, query: SearchQuery, label) -> dict[str
                 value=c.value,
                 label=label(name, c.value),
                 count=c.count,
-                selected=is_selected(query, name, c.value),
-                toggle_query=query_string(toggle(query, name, c.value)),
+                selected=facet.is_selected(query, c.value),
+                toggled=facet.toggle(query, c.value),
             )
             for c in [*counts, *extra]
         ]

@@ -1,22 +1,45 @@
-"""The Jinja2 environment shared by every page (autoescape on; no |safe on user text)."""
+"""The Jinja2 environment, built once by the app factory (`make_templates`) and kept on
+`app.state.templates`; autoescape on, no |safe on user text. Routes render with `render`."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+from fastapi import Request
+from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+from app.web import formatting
+
+TEMPLATE_DIR = Path(__file__).parent / "templates"
 
 
-def plural(n: int, one: str, few: str, many: str) -> str:
-    """Russian plural: 1 практика, 2 практики, 5 практик."""
-    n = abs(n)
-    if n % 10 == 1 and n % 100 != 11:
-        return one
-    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-        return few
-    return many
+def make_templates() -> Jinja2Templates:
+    templates = Jinja2Templates(directory=TEMPLATE_DIR)
+    templates.env.filters.update(
+        plural=lambda n, one, few, many: f"{n} {formatting.plural(n, one, few, many)}",
+        number=formatting.number,
+        change=formatting.change,
+        ru_date=formatting.ru_date,
+        http_url=formatting.http_url,
+    )
+    templates.env.globals["with_query"] = formatting.with_query
+    return templates
 
 
-templates.env.filters["plural"] = lambda n, one, few, many: f"{n} {plural(n, one, few, many)}"
+def templates_of(request: Request) -> Jinja2Templates:
+    templates: Jinja2Templates = request.app.state.templates
+    return templates
+
+
+def render(
+    request: Request, name: str, context: dict[str, Any], status_code: int = 200, headers: dict[str, str] | None = None
+) -> HTMLResponse:
+    """The template `name` as an HTML response."""
+    return templates_of(request).TemplateResponse(request, name, context, status_code=status_code, headers=headers)
+
+
+def render_text(request: Request, name: str, context: dict[str, Any]) -> str:
+    """The template `name` as text (for a response the caller builds itself)."""
+    return templates_of(request).get_template(name).render({"request": request, **context})

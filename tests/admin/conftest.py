@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from app.catalogue.admins import create_admin
+from app.catalogue.moderators import create_admin
 from app.db import session_scope
 from tests.submit.helpers import form_data, tracking_code
 

@@ -6,7 +6,7 @@ from http.cookies import SimpleCookie
 
 import pytest
 
-from app.catalogue.admins import create_admin
+from app.catalogue.moderators import create_admin
 from app.db import session_scope
 from app.security import SESSION_COOKIE, sign_session
 from tests.admin.conftest import PASSWORD

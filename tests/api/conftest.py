@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session
 
-from app.catalogue.practices import change_status
+from app.catalogue.practices.service import change_status
 from app.db import session_scope
 from app.models import Practice, Status
 from app.search.sync import drain_inline

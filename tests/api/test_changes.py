@@ -8,9 +8,11 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
-from app.catalogue.practices import practice_to_in, update_practice
+from app.catalogue.practices.service import update_practice
+from app.catalogue.reference import Reference
 from app.models import ChangeLog, Practice, Status
 from tests.api.conftest import error_fields, set_status
+from tests.factories import practice_to_in
 
 URL = "/api/v1/changes"
 
@@ -51,7 +53,7 @@ def edit(apply, key: str, **changes: Any) -> None:  # type: ignore[no-untyped-de
     def go(session: Session) -> None:
         practice = session.exec(select(Practice).where(Practice.slug == key)).unique().one()
         data = practice_to_in(practice).model_copy(update=changes)
-        assert update_practice(session, practice, data, actor="moderator")
+        assert update_practice(session, Reference(session), practice, data, actor="moderator")
 
     apply(go)
 

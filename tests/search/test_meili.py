@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from app.search import filters
-from app.search.base import SearchIndex, SearchQuery, SearchUnavailable
-from app.search.meili import MeiliIndex
-from app.search.meili_highlight import highlight, query_terms
-from app.search.meili_settings import SETTINGS
+from app.search.base import SearchIndex, SearchUnavailable
+from app.search.meili import MeiliIndex, filters
+from app.search.meili.highlight import highlight, query_terms
+from app.search.meili.settings import SETTINGS
+from tests.factories import search_query
 from tests.meili_server import MeiliServer
 
 # Fixtures meili_server, meili_server_factory, meili_index_name and meili_index come from
@@ -48,7 +48,7 @@ def make_doc(doc_id: int, **fields: Any) -> dict[str, Any]:
 
 
 def found(index: MeiliIndex, text: str = "", **kw: Any) -> list[int]:
-    return [hit.id for hit in index.search(SearchQuery(text=text, per_page=100, **kw)).hits]
+    return [hit.id for hit in index.search(search_query(text=text, per_page=100, **kw)).hits]
 
 
 def facet(result_facets: dict, name: str) -> dict[str, int]:
@@ -76,11 +76,11 @@ def test_filter_attribute_names_and_operators_are_checked() -> None:
 
 
 def test_query_filters_group_by_facet() -> None:
-    groups = filters.query_filters(SearchQuery(regions=("RU-BEL",), year_from=2019, year_to=2021, has_figures=False))
+    groups = filters.query_filters(search_query(regions=("RU-BEL",), year_from=2019, year_to=2021, has_figures=False))
     assert groups == {
         "region": 'region IN ["RU-BEL"]',
         "year": "year_started >= 2019 AND year_started <= 2021",
-        "has_figures": "has_figures = false",
+        "has_figures": 'has_figures IN ["false"]',
     }
 
 
@@ -116,7 +116,7 @@ def test_hostile_filter_value_does_not_widen_the_filter(meili_index: MeiliIndex)
     assert found(meili_index, regions=(HOSTILE,)) == []
     assert found(meili_index, themes=(HOSTILE,)) == []
     assert found(meili_index, municipality_types=('") OR (id EXISTS',)) == []
-    assert meili_index.search(SearchQuery(regions=(HOSTILE,))).total == 0
+    assert meili_index.search(search_query(regions=(HOSTILE,))).total == 0
 
 
 @meili
@@ -126,7 +126,7 @@ def test_values_with_quotes_and_backslashes_match_exactly(meili_index: MeiliInde
     for i, value in enumerate(values, 1):
         assert found(meili_index, regions=(value,)) == [i], value
     assert sorted(found(meili_index, regions=('a"b', "a\\"))) == [1, 3]
-    counts = facet(meili_index.search(SearchQuery()).facets, "region")
+    counts = facet(meili_index.search(search_query()).facets, "region")
     assert counts == {v: 1 for v in values}
 
 
@@ -144,7 +144,7 @@ def test_failed_task_raises_search_unavailable(meili_index: MeiliIndex) -> None:
 @meili
 def test_rejected_request_raises_search_unavailable(meili_index: MeiliIndex, monkeypatch: pytest.MonkeyPatch) -> None:
     bad = dict(SETTINGS, typoTolerance={"minWordSizeForTypos": {"oneTypo": 9, "twoTypos": 5}})
-    monkeypatch.setattr("app.search.meili.SETTINGS", bad)
+    monkeypatch.setattr("app.search.meili.index.SETTINGS", bad)
     with pytest.raises(SearchUnavailable, match="Meilisearch configure"):
         meili_index.configure()
 
@@ -164,7 +164,7 @@ def test_stopped_server(meili_server_factory) -> None:
         lambda: index.get(1),
         lambda: index.upsert([make_doc(2)]),
         lambda: index.delete([1]),
-        lambda: index.search(SearchQuery(text="музей")),
+        lambda: index.search(search_query(text="музей")),
         lambda: index.rebuild([make_doc(3)]),
     ):
         with pytest.raises(SearchUnavailable):
@@ -224,7 +224,7 @@ def test_get_count_ids_delete_clear(meili_index: MeiliIndex, monkeypatch) -> Non
     assert meili_index.count() == 25
     assert meili_index.get(3) == docs[2]  # as upserted: no _stems, no title_sort
     assert meili_index.get(999) is None
-    monkeypatch.setattr("app.search.meili._IDS_PAGE", 7)
+    monkeypatch.setattr("app.search.meili.index._IDS_PAGE", 7)
     assert meili_index.ids() == set(range(1, 26))
     meili_index.delete([1, 2, 999])
     assert meili_index.count() == 23
@@ -295,12 +295,12 @@ def test_word_forms_prefix_yo_and_typos(meili_index: MeiliIndex) -> None:
 @meili
 def test_highlights_mark_word_forms_and_escape(meili_index: MeiliIndex) -> None:
     meili_index.upsert([make_doc(1, title="<script>alert(1)</script> юнармейских отрядов", summary="Ёлка & <b>")])
-    hit = meili_index.search(SearchQuery(text="юнармейский отряд ёлка")).hits[0]
+    hit = meili_index.search(search_query(text="юнармейский отряд ёлка")).hits[0]
     assert hit.highlights["title"] == (
         "&lt;script&gt;alert(1)&lt;/script&gt; <mark>юнармейских</mark> <mark>отрядов</mark>"
     )
     assert hit.highlights["summary"] == "<mark>Ёлка</mark> &amp; &lt;b&gt;"
-    plain = meili_index.search(SearchQuery()).hits[0]
+    plain = meili_index.search(search_query()).hits[0]
     assert "<mark>" not in plain.highlights["title"]
     assert "&lt;script&gt;" in plain.highlights["title"]
 
@@ -316,14 +316,14 @@ def test_disjunctive_facets(meili_index: MeiliIndex) -> None:
             make_doc(5, region="RU-TVE", themes=["sport"], year_started=None),
         ]
     )
-    everything = meili_index.search(SearchQuery())
+    everything = meili_index.search(search_query())
     assert facet(everything.facets, "region") == {"RU-BEL": 2, "RU-MOS": 2, "RU-TVE": 1}
     assert [c.value for c in everything.facets["region"]] == ["RU-BEL", "RU-MOS", "RU-TVE"]
     assert facet(everything.facets, "year") == {"2019": 1, "2020": 1, "2021": 2}
     assert facet(everything.facets, "has_figures") == {"true": 2, "false": 3}
     assert everything.facets["theme"][0].value == "youth"
 
-    result = meili_index.search(SearchQuery(regions=("RU-BEL",), themes=("youth",)))
+    result = meili_index.search(search_query(regions=("RU-BEL",), themes=("youth",)))
     assert sorted(h.id for h in result.hits) == [1, 2] and result.total == 2
     # Region counts ignore the region selection but keep the theme one (youth: 1, 2, 4).
     assert facet(result.facets, "region") == {"RU-BEL": 2, "RU-MOS": 1}
@@ -333,13 +333,13 @@ def test_disjunctive_facets(meili_index: MeiliIndex) -> None:
     assert facet(result.facets, "municipality_type") == {"urban-okrug": 2}
     assert facet(result.facets, "has_figures") == {"true": 1, "false": 1}
 
-    result = meili_index.search(SearchQuery(has_figures=True, facets=("has_figures", "region")))
+    result = meili_index.search(search_query(has_figures=True, facets=("has_figures", "region")))
     assert sorted(h.id for h in result.hits) == [1, 4]
     assert set(result.facets) == {"has_figures", "region"}
     assert facet(result.facets, "has_figures") == {"true": 2, "false": 3}
     assert facet(result.facets, "region") == {"RU-BEL": 1, "RU-MOS": 1}
 
-    result = meili_index.search(SearchQuery(year_from=2020, year_to=2021))
+    result = meili_index.search(search_query(year_from=2020, year_to=2021))
     assert sorted(h.id for h in result.hits) == [2, 3, 4]  # inclusive
     assert facet(result.facets, "year") == {"2019": 1, "2020": 1, "2021": 2}
     assert found(meili_index, year_from=2021) == found(meili_index, year_from=2021, year_to=2021)
@@ -358,17 +358,17 @@ def test_sort_orders_pages_and_exact_total(meili_index: MeiliIndex) -> None:
     assert found(meili_index, sort="newest") == newest
     assert found(meili_index, "практика", sort="newest") == newest
     assert found(meili_index, sort="title") == [2, 3, 1, 4, 5]  # ё sorts as е, case folded
-    page = meili_index.search(SearchQuery(sort="title", page=2, per_page=2))
+    page = meili_index.search(search_query(sort="title", page=2, per_page=2))
     assert [h.id for h in page.hits] == [1, 4]
     assert (page.total, page.page, page.per_page, page.pages) == (5, 2, 2, 3)
-    beyond = meili_index.search(SearchQuery(page=10, per_page=2))
+    beyond = meili_index.search(search_query(page=10, per_page=2))
     assert beyond.hits == [] and beyond.total == 5
 
 
 @meili
 def test_total_is_exact_beyond_a_thousand(meili_index: MeiliIndex) -> None:
     meili_index.upsert([make_doc(i, title="Молодёжный совет") for i in range(1, 1206)])
-    result = meili_index.search(SearchQuery(text="молодежный", per_page=100, page=12))
+    result = meili_index.search(search_query(text="молодежный", per_page=100, page=12))
     assert result.total == 1205
     assert len(result.hits) == 100
     assert facet(result.facets, "region") == {"RU-BEL": 1205}
@@ -426,7 +426,7 @@ def test_concurrent_searches_during_rebuild(meili_index: MeiliIndex) -> None:
     def search_loop() -> None:
         while not stop.is_set():
             try:
-                assert meili_index.search(SearchQuery(text="благоустройство")).total == 50
+                assert meili_index.search(search_query(text="благоустройство")).total == 50
             except BaseException as exc:  # noqa: BLE001 - reported below
                 errors.append(exc)
                 return

@@ -10,7 +10,7 @@ from bs4 import BeautifulSoup
 from sqlmodel import Session, select
 
 from app.models import Practice
-from app.search.base import SearchQuery
+from tests.factories import search_query
 
 _n = iter(range(1, 10**9))
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
@@ -115,4 +115,4 @@ def assert_script_free(page: BeautifulSoup) -> None:
 
 
 def search_ids(index: Any, text: str) -> set[int]:
-    return {hit.id for hit in index.search(SearchQuery(text=text, per_page=50)).hits}
+    return {hit.id for hit in index.search(search_query(text=text, per_page=50)).hits}

@@ -42,8 +42,17 @@ def test_accepted_submission_is_201_pending_with_location(client, session):
 
 
 def test_explicit_nulls_are_accepted(client):
-    body = api_body(summary=None, slug=None, municipality=None, contact=None, documents=None, source_url=None)
+    body = api_body(summary=None, municipality=None, contact=None, documents=None, source_url=None)
     assert client.post("/api/v1/submissions", json=body).status_code == 201
+
+
+@pytest.mark.parametrize("field", ["slug", "awards", "verified_at"])
+def test_moderators_fields_are_refused(client, field):
+    """A submitter cannot claim an address (a later import would take their record over) or awards."""
+    value = {"slug": "zanyatyy-adres", "awards": [], "verified_at": "2026-01-01"}[field]
+    response = client.post("/api/v1/submissions", json=api_body(**{field: value}))
+    assert response.status_code == 422
+    assert {"field": field, "message": "неизвестное поле"} in response.json()["errors"]
 
 
 def test_schema_errors_name_each_field(client, session):

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from app.catalogue.schemas import LIMITS
+from app.catalogue.practices.schemas import LIMITS
 from app.models import Status
 from tests.submit.helpers import (
     field_error,

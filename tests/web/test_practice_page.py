@@ -7,7 +7,7 @@ import json
 import pytest
 from sqlmodel import Session
 
-from app.catalogue.practices import change_status
+from app.catalogue.practices.service import change_status
 from app.models import Practice, Status
 from tests.web.conftest import soup, text
 

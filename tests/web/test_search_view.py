@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from app.search.base import SearchQuery
-from app.web.format import change, http_url, number
-from app.web.pages_home import Count, bar_chart
-from app.web.search_view import pagination
-from app.web.suggestions import matching_filters, spellings
+from app.web.formatting import change, http_url, number
+from app.web.pages.home import Count, bar_chart
+from app.web.search.suggestions import matching_filters, spellings
+from app.web.search.view import pagination
+from tests.factories import search_query
 
 
 @pytest.mark.parametrize(
@@ -34,15 +34,15 @@ def test_http_url_refuses_other_schemes():
 
 
 def test_pagination_window():
-    pages = pagination(SearchQuery(page=1), 3)
+    pages = pagination(search_query(page=1), 3)
     assert [(p.number, p.current) for p in pages] == [(1, True), (2, False), (3, False)]
-    assert [p.number for p in pagination(SearchQuery(page=10), 10)] == [1, None, 8, 9, 10]
-    assert pagination(SearchQuery(page=1), 1) == []
-    assert pagination(SearchQuery(page=2, sort="title"), 3)[0].href == "/practices?sort=title"
+    assert [p.number for p in pagination(search_query(page=10), 10)] == [1, None, 8, 9, 10]
+    assert pagination(search_query(page=1), 1) == []
+    assert pagination(search_query(page=2, sort="title"), 3)[0].href == "/practices?sort=title"
 
 
 def test_spellings(app):
-    ref = app.state.reference()
+    ref = app.state.reference.get()
     assert "дворы" in spellings("ldjhs", ref)  # wrong keyboard layout
     assert "белгородская" in " ".join(spellings("Белгародская область", ref))  # close to a known name
     assert spellings("Белгородская область", ref) == []  # nothing to correct
@@ -57,7 +57,7 @@ def test_bar_chart_scales_to_the_largest_value():
 
 
 def test_matching_filters_by_word_beginnings(app):
-    ref = app.state.reference()
+    ref = app.state.reference.get()
     assert ("theme", "youth", "Молодёжная политика и патриотическое воспитание") in matching_filters("молодежь", ref)
     assert ("region", "RU-BEL", "Белгородская область") in matching_filters("белгород", ref)
     assert matching_filters("кот", ref) == []

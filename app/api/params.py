@@ -1,0 +1,135 @@
+"""Query parameters of the open-data endpoints: one Pydantic model per endpoint family.
+
+`params_of(model)` is the route dependency: it validates the query string with the model once
+and raises `BadParams` (a 400 problem+json naming every wrong or unknown parameter, see
+`install`) on any problem. `documented(model)` is the route's `openapi_extra`: the same model's
+schema as OpenAPI parameters. The routes declare no query parameters of their own, so the
+model is the one parser and the one description, and FastAPI adds no 422 of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import Response
+from pydantic import Field
+
+from app.querystring import ParamError, whole
+from app.search.base import SearchQuery
+from app.search.params import EXPORT, FEED, LIST, Base, Family, validate
+
+
+class BadParams(Exception):
+    """A request whose query parameters are wrong; answered 400 with every problem."""
+
+    def __init__(self, errors: list[ParamError]) -> None:
+        super().__init__("; ".join(f"{e.param}: {e.message}" for e in errors))
+        self.errors = [{"field": e.param, "message": e.message} for e in errors]
+
+    @property
+    def detail(self) -> str:
+        return "Неверные параметры запроса: " + ", ".join(dict.fromkeys(e["field"] for e in self.errors))
+
+
+M = TypeVar("M", bound=Base)
+
+
+def validated(model: type[M], request: Request) -> M:
+    """The request's query string through `model`, or BadParams."""
+    params, problems = validate(model, request.query_params)
+    if params is None:
+        raise BadParams(problems)
+    assert isinstance(params, model)
+    return params
+
+
+def params_of(model: type[M]) -> Callable[[Request], M]:
+    def dependency(request: Request) -> M:
+        return validated(model, request)
+
+    return dependency
+
+
+def search_query(family: Family) -> Callable[[Request], SearchQuery]:
+    def dependency(request: Request) -> SearchQuery:
+        return family.query(validated(family.model, request))
+
+    return dependency
+
+
+def documented(model: type[Base]) -> dict[str, Any]:
+    """`openapi_extra` for a route: the model's fields as OpenAPI query parameters."""
+    schema = model.model_json_schema()
+    parameters = []
+    for name, spec in schema.get("properties", {}).items():
+        spec = _given(spec)
+        parameters.append({
+            "name": name,
+            "in": "query",
+            "required": False,
+            "description": schema["properties"][name].get("description", ""),
+            "schema": spec,
+            **({"style": "form", "explode": True} if _is_array(spec) else {}),
+        })
+    return {"parameters": parameters}
+
+
+def _given(spec: dict[str, Any]) -> dict[str, Any]:
+    """A field's schema as a query parameter's: an absent parameter is what "null" meant, so
+    the null alternative goes (and with it the field's title and default)."""
+    out = {k: v for k, v in spec.items() if k not in ("title", "description", "default", "anyOf")}
+    options = [o for o in spec.get("anyOf", []) if o.get("type") != "null"]
+    if len(options) == 1:
+        out.update(options[0])
+    elif options:
+        out["anyOf"] = options
+    return out
+
+
+def _is_array(spec: dict[str, Any]) -> bool:
+    return spec.get("type") == "array"
+
+
+class Nothing(Base):
+    """Routes that take no parameters still name an unknown one."""
+
+
+EMBED_DEFAULT_LIMIT, EMBED_MAX_LIMIT = 5, 50
+CHANGES_DEFAULT_LIMIT, CHANGES_MAX_LIMIT = 500, 1000
+# change_log.seq is a 32-bit integer column; nine digits stay below its limit.
+MAX_CURSOR = 999_999_999
+
+
+class EmbedBase(Base):
+    limit: Annotated[Annotated[int, Field(ge=1, le=EMBED_MAX_LIMIT)] | None, whole(1, EMBED_MAX_LIMIT)] = Field(
+        None, description=f"Сколько практик показать, от 1 до {EMBED_MAX_LIMIT}; по умолчанию {EMBED_DEFAULT_LIMIT}.",
+        examples=[EMBED_DEFAULT_LIMIT],
+    )
+
+
+class ChangesParams(Base):
+    since: Annotated[Annotated[int, Field(ge=0, le=MAX_CURSOR)] | None, whole(0, MAX_CURSOR)] = Field(
+        None, description="Курсор из `next_cursor` прошлого ответа; без него — с самого начала", examples=[0]
+    )
+    limit: Annotated[Annotated[int, Field(ge=1, le=CHANGES_MAX_LIMIT)] | None, whole(1, CHANGES_MAX_LIMIT)] = Field(
+        None, description=f"Сколько записей журнала прочитать за раз (1–{CHANGES_MAX_LIMIT}, по умолчанию "
+        f"{CHANGES_DEFAULT_LIMIT})", examples=[100],
+    )
+
+
+EMBED = Family("EmbedParams", paging=False, default_sort="newest", base=EmbedBase)
+
+SearchQueryDep = Annotated[SearchQuery, Depends(search_query(LIST))]
+FeedQueryDep = Annotated[SearchQuery, Depends(search_query(FEED))]
+ExportQueryDep = Annotated[SearchQuery, Depends(search_query(EXPORT))]
+NoParams = Depends(params_of(Nothing))
+
+
+def install(app: FastAPI) -> None:
+    from app.errors import problem
+
+    @app.exception_handler(BadParams)
+    async def bad_params(request: Request, exc: BadParams) -> Response:
+        return problem(400, exc.detail, exc.errors)

@@ -1,0 +1,121 @@
+"""Responses of the open-data endpoints: caching with ETags, the documented error shapes,
+the stability promise, and the public base address for links.
+
+`cached_response` gives a weak ETag of the body and answers `If-None-Match` with 304.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from typing import Any
+
+from fastapi import HTTPException, Request
+from fastapi.responses import Response
+
+from app.search.base import SearchIndex, SearchQuery, SearchResult, SearchUnavailable
+
+log = logging.getLogger(__name__)
+
+TAG_API = "Открытые данные: API v1"
+TAG_FEEDS = "Открытые данные: лента и выгрузка"
+LIST_MAX_AGE = 60  # seconds: lists, feeds, exports
+ITEM_MAX_AGE = 300  # seconds: one card, reference lists
+
+STABILITY_PROMISE = (
+    "Обещание стабильности v1: в пределах `/api/v1` мы не удаляем и не переименовываем поля, "
+    "параметры и адреса и не меняем их смысл и тип. Новые поля и параметры могут появляться — "
+    "клиенты должны игнорировать незнакомые поля. Несовместимые изменения выйдут только как `/api/v2`, "
+    "а `/api/v1` будет работать не меньше 12 месяцев после объявления v2 на странице /about/api. "
+    "Лента Atom, экспорт CSV/JSON Lines и виджет следуют тому же обещанию."
+)
+
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["field", "message"],
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
+    },
+}
+
+
+def problem_response(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/problem+json": {"schema": PROBLEM_SCHEMA}}}
+
+
+NOT_MODIFIED: dict[str, Any] = {"description": "Не изменилось с прошлого раза (If-None-Match совпал с ETag)"}
+BAD_REQUEST = problem_response("Неверный или неизвестный параметр; `errors` называет его")
+UNAVAILABLE = problem_response("Поиск временно недоступен; повторите через `Retry-After` секунд")
+
+
+def search_or_503(index: SearchIndex, query: SearchQuery) -> SearchResult:
+    """The search, or 503 (problem+json, Retry-After) when the engine cannot answer."""
+    try:
+        return index.search(query)
+    except SearchUnavailable as exc:
+        log.warning("search unavailable for an open-data request: %s", exc)
+        raise HTTPException(503, "Поиск временно недоступен, повторите запрос позже", headers={"Retry-After": "30"}) from exc
+
+
+def weak_etag(body: bytes) -> str:
+    return 'W/"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def etag_matches(request: Request, etag: str) -> bool:
+    """`If-None-Match` with weak comparison (RFC 9110 §13.1.2)."""
+    header = request.headers.get("if-none-match")
+    if not header:
+        return False
+    if header.strip() == "*":
+        return True
+    bare = etag.removeprefix("W/")
+    return any(tag.strip().removeprefix("W/") == bare for tag in header.split(","))
+
+
+def cached_response(
+    request: Request,
+    body: bytes,
+    media_type: str,
+    max_age: int = LIST_MAX_AGE,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """200 with a weak ETag and public caching, or 304 if the client has this body already."""
+    etag = weak_etag(body)
+    out = {"ETag": etag, "Cache-Control": f"public, max-age={max_age}", **(headers or {})}
+    if etag_matches(request, etag):
+        return Response(status_code=304, headers=out)
+    return Response(body, media_type=media_type, headers=out)
+
+
+def json_body(data: Any) -> bytes:
+    """Serialise a pydantic model (by alias) or plain data as UTF-8 JSON."""
+    if hasattr(data, "model_dump_json"):
+        return data.model_dump_json(by_alias=True).encode()
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+OPENAPI_TAGS = [
+    {"name": TAG_API, "description": "Поиск, карточки, справочники и журнал изменений. Только опубликованные практики."},
+    {"name": TAG_FEEDS, "description": "Лента Atom и выгрузка CSV / JSON Lines по любому поиску."},
+]
+API_DESCRIPTION = (
+    "Поиск, публикация и открытые данные муниципальных практик.\n\n"
+    "Открытые данные: JSON API `/api/v1`, лента Atom `/feeds/practices.atom`, "
+    "экспорт `/export/practices.csv` и `/export/practices.jsonl`, виджет `/embed/practices`. "
+    "Ошибки — `application/problem+json` (RFC 9457) с полем `errors: [{field, message}]`. "
+    "Чтение открыто для любых сайтов (CORS), ответы кэшируются (ETag, Cache-Control).\n\n"
+    + STABILITY_PROMISE
+)

@@ -1,0 +1,158 @@
+"""How practices are read: the public card, listings, counts, the moderation queue, the audit log.
+
+Routes call these; they hold no SQL of their own.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+
+from sqlalchemy import func, or_
+from sqlmodel import Session, col, select
+
+from app.models import AuditLog, Practice, PracticeTheme, Status
+
+TRACKING_RE = r"^P-[0-9A-F]{8}$"
+
+
+def _id_key(key: str | int) -> int | None:
+    """`key` as a practice id when it is one (ASCII digits within the id column's range)."""
+    if isinstance(key, int):
+        return key
+    if key.isascii() and key.isdigit() and len(key) <= 18:
+        return int(key)
+    return None
+
+
+def get_public(session: Session, key: str | int) -> Practice | None:
+    """A published practice by id or slug."""
+    stmt = select(Practice).where(Practice.status == Status.published)
+    practice_id = _id_key(key)
+    stmt = stmt.where(Practice.id == practice_id) if practice_id is not None else stmt.where(Practice.slug == key)
+    return session.exec(stmt).first()
+
+
+def by_slug(session: Session, slug: str) -> Practice | None:
+    """A practice in any status by its address."""
+    return session.exec(select(Practice).where(Practice.slug == slug)).first()
+
+
+def get(session: Session, practice_id: int) -> Practice | None:
+    """A practice in any status (moderation)."""
+    return session.get(Practice, practice_id)
+
+
+def by_tracking_code(session: Session, code: str) -> Practice | None:
+    """The practice a submitter's tracking code names (any status), or None for a malformed code."""
+    code = code.strip().upper()
+    if not re.match(TRACKING_RE, code):
+        return None
+    return session.exec(select(Practice).where(Practice.tracking_code == code)).first()
+
+
+def iter_practices(
+    session: Session, statuses: Iterable[Status] = (Status.published,), batch: int = 1000
+) -> Iterator[Practice]:
+    """Practices of the given statuses in id order, read in batches (keyset paging), so a
+    catalogue of any size streams in constant memory."""
+    wanted, last = list(statuses), 0
+    while True:
+        chunk = list(
+            session.exec(
+                select(Practice)
+                .where(col(Practice.status).in_(wanted), col(Practice.id) > last)
+                .order_by(col(Practice.id))
+                .limit(batch)
+            ).unique()
+        )
+        if not chunk:
+            return
+        yield from chunk
+        last = chunk[-1].id or last
+        session.expunge_all()  # the batch is consumed: don't let the identity map grow
+
+
+def count(session: Session, statuses: Iterable[Status] = (Status.published,)) -> int:
+    return session.exec(select(func.count()).select_from(Practice).where(col(Practice.status).in_(list(statuses)))).one()
+
+
+def published_by_ids(session: Session, ids: Sequence[int]) -> dict[int, Practice]:
+    """The published ones of `ids`, by id."""
+    found = session.exec(select(Practice).where(col(Practice.id).in_(list(ids)), Practice.status == Status.published)).unique()
+    return {p.id: p for p in found if p.id is not None}
+
+
+def by_ids(session: Session, ids: Sequence[int]) -> dict[int, Practice]:
+    """Practices of `ids` in any status, by id."""
+    found = session.exec(select(Practice).where(col(Practice.id).in_(list(ids)))).unique()
+    return {p.id: p for p in found if p.id is not None}
+
+
+def newest(session: Session, limit: int) -> Sequence[Practice]:
+    return session.exec(
+        select(Practice).where(Practice.status == Status.published)
+        .order_by(col(Practice.published_at).desc(), col(Practice.id).desc()).limit(limit)
+    ).unique().all()
+
+
+def published_counts(session: Session, column: str) -> dict[str, int]:
+    """Published practices per value of a reference column: "region_code", "municipality_type_slug"."""
+    attribute = getattr(Practice, column)
+    rows = session.exec(select(attribute, func.count()).where(Practice.status == Status.published).group_by(attribute))
+    return {key: n for key, n in rows}
+
+
+def theme_counts(session: Session) -> dict[str, int]:
+    rows = session.exec(
+        select(PracticeTheme.theme_slug, func.count(col(PracticeTheme.practice_id)))
+        .join(Practice, col(Practice.id) == col(PracticeTheme.practice_id))
+        .where(Practice.status == Status.published)
+        .group_by(col(PracticeTheme.theme_slug))
+    )
+    return {slug: n for slug, n in rows}
+
+
+def related(session: Session, practice: Practice, limit: int) -> list[Practice]:
+    """Published practices sharing a theme or the region: most shared first, then newest."""
+    theme_slugs = [t.slug for t in practice.themes]
+    same_theme = select(PracticeTheme.practice_id).where(col(PracticeTheme.theme_slug).in_(theme_slugs))
+    candidates = session.exec(
+        select(Practice)
+        .where(
+            Practice.status == Status.published,
+            Practice.id != practice.id,
+            or_(Practice.region_code == practice.region_code, col(Practice.id).in_(same_theme)),
+        )
+        .order_by(col(Practice.published_at).desc(), col(Practice.id).desc())
+        .limit(limit * 5)
+    ).unique().all()
+
+    def shared(other: Practice) -> int:
+        themes = len(set(theme_slugs) & {t.slug for t in other.themes})
+        return themes + (2 if other.region_code == practice.region_code else 0)
+
+    return sorted(candidates, key=shared, reverse=True)[:limit]  # sorted() is stable: newest first within a tie
+
+
+def status_counts(session: Session) -> dict[Status, int]:
+    rows = session.exec(select(Practice.status, func.count(col(Practice.id))).group_by(Practice.status))
+    return {Status(s): n for s, n in rows}
+
+
+def queue_page(session: Session, status: Status, offset: int, limit: int) -> Sequence[Practice]:
+    """One page of the moderation queue: waiting ones oldest first, the others latest first."""
+    stmt = select(Practice).where(Practice.status == status)
+    if status in (Status.pending, Status.rejected):
+        stmt = stmt.order_by(col(Practice.created_at), col(Practice.id))  # the longest waiting first
+    else:
+        stmt = stmt.order_by(col(Practice.updated_at).desc(), col(Practice.id).desc())
+    return session.exec(stmt.offset(offset).limit(limit)).unique().all()
+
+
+def audit_log(session: Session, practice_id: int) -> Sequence[AuditLog]:
+    """The practice's audit log, newest first."""
+    return session.exec(
+        select(AuditLog).where(AuditLog.practice_id == practice_id)
+        .order_by(col(AuditLog.at).desc(), col(AuditLog.id).desc())
+    ).all()

@@ -1,0 +1,216 @@
+"""What crosses the wire: the practice as imported, exported, submitted and edited.
+
+One schema for JSON Lines, the submission API and the forms, so the rules are the same
+everywhere. Reference codes (region, themes, municipality type) are checked against the
+database by `app.catalogue.practices.check_references`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    EmailStr,
+    Field,
+    field_validator,
+)
+
+from app.models import Status
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u2028\u2029\ufeff]")
+SLUG_RE = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+_PHONE_RE = re.compile(r"^[0-9+()\-\s.,;доб]{5,50}$")
+
+# Limits, stated on the form and in the API docs.
+LIMITS = {
+    "title": 300,
+    "summary": 1000,
+    "long_text": 10000,
+    "short_text": 300,
+    "figures": 20,
+    "documents": 20,
+    "themes": 5,
+    "url": 1000,
+    "awards": 20,
+}
+MIN_YEAR = 1991
+
+
+def clean_text(value: Any) -> Any:
+    """NFC, no control characters, trimmed; an empty string means 'not given'."""
+    if value is None or not isinstance(value, str):
+        return value
+    value = unicodedata.normalize("NFC", value).replace("\r\n", "\n").replace("\r", "\n")
+    value = _CONTROL.sub("", value).strip()
+    return value or None
+
+
+def _check_url(value: str | None) -> str | None:
+    if value is None:
+        return None
+    if not re.match(r"^https?://[^\s/$.?#][^\s]*$", value, re.IGNORECASE):
+        raise ValueError("ссылка должна начинаться с http:// или https:// и не содержать пробелов")
+    return value
+
+
+def _check_year(value: int | None) -> int | None:
+    if value is None:
+        return None
+    if value < MIN_YEAR or value > date.today().year:
+        raise ValueError(f"год должен быть от {MIN_YEAR} до {date.today().year}")
+    return value
+
+
+def _check_phone(value: str | None) -> str | None:
+    if value is not None and not _PHONE_RE.match(value):
+        raise ValueError("телефон: только цифры, пробелы, +, -, скобки")
+    return value
+
+
+def OptText(max_length: int, *checks: Any, **field: Any) -> Any:  # noqa: N802 (a type factory)
+    """Optional cleaned text. The limits sit on the string itself, not on `str | None`:
+    constraints on the union raise TypeError (a crash, not an error) for an explicit null."""
+    return Annotated[Annotated[(str, Field(max_length=max_length, **field), *checks)] | None, BeforeValidator(clean_text)]
+
+
+Text = Annotated[str | None, BeforeValidator(clean_text)]
+ShortText = OptText(LIMITS["short_text"])
+LongText = OptText(LIMITS["long_text"])
+Url = OptText(LIMITS["url"], AfterValidator(_check_url))
+Email = Annotated[EmailStr | None, BeforeValidator(clean_text)]
+Year = Annotated[int | None, AfterValidator(_check_year)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_max_length=LIMITS["long_text"])
+
+
+class OutcomeFigure(_Strict):
+    indicator: Annotated[str, BeforeValidator(clean_text), Field(min_length=1, max_length=200)]
+    value_before: Annotated[float | None, Field(allow_inf_nan=False)] = None
+    value_after: Annotated[float | None, Field(allow_inf_nan=False)] = None
+    unit: OptText(50) = None
+    period: OptText(50) = None
+
+
+class DocumentLink(_Strict):
+    title: Annotated[str, BeforeValidator(clean_text), Field(min_length=1, max_length=300)]
+    url: Annotated[str, BeforeValidator(clean_text), Field(max_length=LIMITS["url"]), AfterValidator(_check_url)]
+
+
+class Contact(_Strict):
+    organisation: ShortText = None
+    person: OptText(200) = None
+    email: Email = None
+    phone: OptText(50, AfterValidator(_check_phone)) = None
+    website: Url = None
+
+
+AWARD_PLACES = (*(str(n) for n in range(1, 11)), "winner", "laureate")
+PLACE_LABELS = {"winner": "победитель", "laureate": "лауреат", **{str(n): f"{n}-е место" for n in range(1, 11)}}
+CATEGORY_LABELS = {"I": "I категория (городские и муниципальные округа, городские поселения)",
+                   "II": "II категория (сельские поселения)"}
+
+
+def _check_past_date(value: date | None) -> date | None:
+    if value is not None and value > date.today():
+        raise ValueError("дата не может быть в будущем")
+    return value
+
+
+def _check_award_year(value: int) -> int:
+    if value < MIN_YEAR or value > date.today().year:
+        raise ValueError(f"год должен быть от {MIN_YEAR} до {date.today().year}")
+    return value
+
+
+class AwardIn(_Strict):
+    """An award of a practice: competition and nomination are slugs of the reference tables."""
+
+    competition: Annotated[str, BeforeValidator(clean_text), Field(min_length=1, max_length=64, pattern=SLUG_RE)]
+    year: Annotated[int, AfterValidator(_check_award_year)]
+    nomination: OptText(64, pattern=SLUG_RE) = None
+    category: Literal["I", "II"] | None = None
+    place: Literal[AWARD_PLACES] | None = None  # type: ignore[valid-type]  # literals known at import
+    prize: OptText(200) = None
+    source_url: Url = None
+
+
+Source = Annotated[str, BeforeValidator(clean_text), Field(max_length=LIMITS["url"]), AfterValidator(_check_url)]
+
+
+class CardIn(_Strict):
+    """What anyone may give of a practice card: the submission form and API take only this.
+    Only the title and the three codes are required."""
+
+    title: Annotated[str, BeforeValidator(clean_text), Field(min_length=3, max_length=LIMITS["title"])]
+    summary: OptText(LIMITS["summary"]) = None
+    problem: LongText = None
+    solution: LongText = None
+    outcome: LongText = None
+    outcome_figures: list[OutcomeFigure] = Field(default_factory=list, max_length=LIMITS["figures"])
+    region: Annotated[str, BeforeValidator(clean_text), Field(min_length=2, max_length=16)]
+    municipality: ShortText = None
+    municipality_type: Annotated[str, BeforeValidator(clean_text), Field(min_length=2, max_length=64)]
+    themes: list[Annotated[str, Field(max_length=64)]] = Field(min_length=1, max_length=LIMITS["themes"])
+    year_started: Year = None
+    resources: LongText = None
+    partners: LongText = None
+    contact: Contact = Field(default_factory=Contact)
+    contact_public: bool = False
+    source_url: Url = None
+    sources: list[Source] = Field(default_factory=list, max_length=LIMITS["documents"])
+    documents: list[DocumentLink] = Field(default_factory=list, max_length=LIMITS["documents"])
+
+    @field_validator("themes")
+    @classmethod
+    def _unique_themes(cls, value: list[str]) -> list[str]:
+        return list(dict.fromkeys(value))
+
+    @field_validator("contact", mode="before")
+    @classmethod
+    def _contact_none(cls, value: Any) -> Any:
+        return {} if value is None else value
+
+    @field_validator("outcome_figures", "documents", "sources", mode="before")
+    @classmethod
+    def _list_none(cls, value: Any) -> Any:
+        return [] if value is None else value
+
+
+class PracticeIn(CardIn):
+    """A practice card as files, moderators and the import give it: also its address (slug),
+    awards, when its facts were checked, and its status."""
+
+    slug: OptText(80, pattern=SLUG_RE) = None
+    awards: list[AwardIn] = Field(default_factory=list, max_length=LIMITS["awards"])
+    verified_at: Annotated[date | None, AfterValidator(_check_past_date)] = None
+    status: Status = Status.published
+
+    @field_validator("awards", mode="before")
+    @classmethod
+    def _awards_none(cls, value: Any) -> Any:
+        return [] if value is None else value
+
+
+class Submitter(_Strict):
+    """Who proposed a practice; never shown publicly."""
+
+    name: Annotated[str, BeforeValidator(clean_text), Field(min_length=2, max_length=200)]
+    organisation: ShortText = None
+    email: Annotated[EmailStr, BeforeValidator(clean_text)]
+
+
+class SubmissionIn(CardIn):
+    """The submission API body: a practice plus its submitter. It is always pending; its
+    address (slug) and awards are the moderators' to set, and are refused here."""
+
+    submitter: Submitter
+    status: Status | None = Field(None, description="Не учитывается: заявка всегда ждёт модератора (pending)")

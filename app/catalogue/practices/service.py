@@ -1,0 +1,212 @@
+"""What may happen to a practice: create, edit, approve, reject, archive.
+
+Services flush, never commit. Every change to what is public writes an outbox row (for the
+search index) and a change-log row (for mirrors) in the same transaction, and every action
+lands in the audit log.
+"""
+
+from __future__ import annotations
+
+import enum
+import secrets
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session, select
+
+from app.catalogue.practices import fields
+from app.catalogue.practices.schemas import CardIn, PracticeIn, SubmissionIn, Submitter
+from app.catalogue.practices.slugs import slugify
+from app.catalogue.reference import Reference
+from app.db import mark_outbox_written
+from app.models import AuditLog, Award, ChangeLog, Outbox, OutboxOp, Practice, Status, Theme, utcnow
+
+
+class CatalogueError(ValueError):
+    """A request the catalogue refuses; `errors` is [{"field", "message"}]."""
+
+    def __init__(self, errors: list[dict[str, str]]) -> None:
+        super().__init__("; ".join(f"{e['field']}: {e['message']}" for e in errors))
+        self.errors = errors
+
+
+def _check(ref: Reference, data: CardIn) -> None:
+    errors = ref.errors(data.model_dump(include={"region", "municipality_type", "themes", "awards"}))
+    if errors:
+        raise CatalogueError(errors)
+
+
+def _column_values(data: CardIn) -> dict[str, Any]:
+    return fields.column_values(data.model_dump(mode="python"))
+
+
+def unique_slug(session: Session, wanted: str, exclude_id: int | None = None) -> str:
+    base = wanted[:80].strip("-") or "practice"
+    candidate, n = base, 2
+    while True:
+        found = session.exec(select(Practice.id).where(Practice.slug == candidate)).first()
+        if found is None or found == exclude_id:
+            return candidate
+        candidate = f"{base[:76]}-{n}"
+        n += 1
+
+
+def new_tracking_code(session: Session) -> str:
+    while True:
+        code = "P-" + secrets.token_hex(4).upper()
+        if session.exec(select(Practice.id).where(Practice.tracking_code == code)).first() is None:
+            return code
+
+
+def record_public_change(session: Session, practice: Practice, op: OutboxOp) -> None:
+    """Queue the change for the search index and the mirrors' change feed."""
+    assert practice.id is not None
+    session.add(Outbox(practice_id=practice.id, op=op, version=practice.version))
+    session.add(ChangeLog(practice_id=practice.id, slug=practice.slug, kind=op.value))
+    mark_outbox_written(session)
+
+
+def audit(session: Session, practice: Practice | None, actor: str, action: str, changes: dict[str, Any]) -> None:
+    session.add(
+        AuditLog(practice_id=practice.id if practice else None, actor=actor, action=action, changes=changes)
+    )
+
+
+def _set_themes(session: Session, practice: Practice, slugs: list[str]) -> None:
+    practice.themes = [theme for s in slugs if (theme := session.get(Theme, s)) is not None]
+
+
+def _awards(data: PracticeIn) -> list[Award]:
+    return [
+        Award(competition_slug=a.competition, year=a.year, nomination_slug=a.nomination, category=a.category,
+              place=a.place, prize=a.prize, source_url=a.source_url)
+        for a in data.awards
+    ]
+
+
+def _award_records(practice: Practice) -> list[dict[str, Any]]:
+    return [a.to_record() for a in practice.awards]
+
+
+def create_practice(
+    session: Session, ref: Reference, data: CardIn, actor: str, submitter: Submitter | None = None
+) -> Practice:
+    """A new practice. A card from the public (`CardIn`, not `PracticeIn`) is always pending."""
+    _check(ref, data)
+    card = data if isinstance(data, PracticeIn) else PracticeIn.model_validate(data.model_dump() | {"status": "pending"})
+    now = utcnow()
+    practice = Practice(
+        slug=unique_slug(session, card.slug or slugify(card.title)),
+        tracking_code=new_tracking_code(session),
+        status=card.status,
+        created_at=now,
+        updated_at=now,
+        published_at=now if card.status == Status.published else None,
+        **_column_values(card),
+    )
+    if submitter is not None:
+        practice.submitter_name = submitter.name
+        practice.submitter_organisation = submitter.organisation
+        practice.submitter_email = submitter.email
+    _set_themes(session, practice, card.themes)
+    practice.awards = _awards(card)
+    session.add(practice)
+    session.flush()
+    audit(session, practice, actor, "create", {"status": practice.status.value})
+    if practice.status == Status.published:
+        record_public_change(session, practice, OutboxOp.upsert)
+    return practice
+
+
+def submit_practice(session: Session, ref: Reference, data: SubmissionIn) -> Practice:
+    """A proposal from the public: always pending until a moderator acts."""
+    card = CardIn.model_validate(data.model_dump(exclude={"submitter", "status"}))
+    return create_practice(session, ref, card, actor=f"submitter:{data.submitter.email}", submitter=data.submitter)
+
+
+def _diff(practice: Practice, values: dict[str, Any]) -> dict[str, list[Any]]:
+    return {k: [getattr(practice, k), v] for k, v in values.items() if getattr(practice, k) != v}
+
+
+def update_practice(session: Session, ref: Reference, practice: Practice, data: PracticeIn, actor: str) -> dict[str, Any]:
+    """Apply an edit (not a status change); returns what changed."""
+    _check(ref, data)
+    values = _column_values(data)
+    changes: dict[str, Any] = _diff(practice, values)
+    old_themes = sorted(t.slug for t in practice.themes)
+    if old_themes != sorted(data.themes):
+        changes["themes"] = [old_themes, sorted(data.themes)]
+    new_awards = [a.to_record() for a in _awards(data)]
+    if _award_records(practice) != new_awards:
+        changes["awards"] = [_award_records(practice), new_awards]
+    if data.slug and data.slug != practice.slug:
+        changes["slug"] = [practice.slug, unique_slug(session, data.slug, exclude_id=practice.id)]
+    if not changes:
+        return {}
+    for key, value in values.items():
+        setattr(practice, key, value)
+    if "slug" in changes:
+        practice.slug = changes["slug"][1]
+    _set_themes(session, practice, data.themes)
+    if "awards" in changes:
+        practice.awards = _awards(data)
+    _touch(practice)
+    session.add(practice)
+    session.flush()
+    audit(session, practice, actor, "edit", _jsonable(changes))
+    if practice.status == Status.published:
+        record_public_change(session, practice, OutboxOp.upsert)
+    return changes
+
+
+def _touch(practice: Practice) -> None:
+    practice.updated_at = utcnow()
+    practice.version += 1
+
+
+def _jsonable(changes: dict[str, Any]) -> dict[str, Any]:
+    def plain(v: Any) -> Any:
+        if isinstance(v, enum.Enum):
+            return v.value
+        if isinstance(v, date):
+            return v.isoformat()
+        return v
+
+    return {k: [plain(v) for v in pair] for k, pair in changes.items()}
+
+
+# Which status may follow which, and the action's name in the audit log.
+TRANSITIONS: dict[tuple[Status, Status], str] = {
+    (Status.pending, Status.published): "approve",
+    (Status.pending, Status.rejected): "reject",
+    (Status.rejected, Status.published): "approve",
+    (Status.published, Status.archived): "archive",
+    (Status.archived, Status.published): "restore",
+    (Status.rejected, Status.pending): "reopen",
+}
+
+
+def change_status(
+    session: Session, practice: Practice, new: Status, actor: str, note: str | None = None
+) -> None:
+    action = TRANSITIONS.get((practice.status, new))
+    if action is None:
+        raise CatalogueError(
+            [{"field": "status", "message": f"нельзя перевести из «{practice.status.value}» в «{new.value}»"}]
+        )
+    if new == Status.rejected and not (note and note.strip()):
+        raise CatalogueError([{"field": "moderation_note", "message": "укажите причину отклонения"}])
+    old = practice.status
+    practice.status = new
+    if note is not None:
+        practice.moderation_note = note.strip() or None
+    if new == Status.published and practice.published_at is None:
+        practice.published_at = utcnow()
+    _touch(practice)
+    session.add(practice)
+    session.flush()
+    audit(session, practice, actor, action, {"status": [old.value, new.value], "note": note})
+    if new == Status.published:
+        record_public_change(session, practice, OutboxOp.upsert)
+    elif old == Status.published:
+        record_public_change(session, practice, OutboxOp.delete)

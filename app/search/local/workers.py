@@ -1,0 +1,166 @@
+"""A rebuild's reading and stemming, in worker processes.
+
+Reading documents and stemming them is Python, bound to one core by the GIL; inserting
+them into FTS5 is C. So for a rebuild from a `PagedDocuments` source (what the reindex
+passes), WORKERS spawned processes each read and stem pages of it and write every page into
+a small SQLite file of plain tables (a "stage"), while the rebuilding process copies finished
+stages into the new index with INSERT … SELECT: no Python per row on that side, and no
+thread trading the GIL with SQLite (which releases it on every row; a writer thread made the
+rebuild slower, not faster).
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import gc
+import multiprocessing
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from app.search.base import SEARCHABLE_FIELDS, PagedDocuments
+from app.search.local import store
+
+# Two keep the rebuilding process busy on two cores; more would only compete with it.
+WORKERS = 2
+PARALLEL_AFTER = 4  # pages; below that starting worker processes costs more than it saves
+AHEAD = 2  # pages in flight per worker, so none waits while a stage is copied in
+
+_FIELDS = ", ".join(SEARCHABLE_FIELDS)
+_STAGE_SCHEMA = (
+    f"CREATE TABLE docs ({store.DOC_COLUMNS}, doc)",
+    f"CREATE TABLE fts (id, {_FIELDS})",
+    "CREATE TABLE terms (term)",
+)
+
+
+def parallel_pages(documents: Iterable[dict[str, Any]]) -> list[Any] | None:
+    """The pages to hand out, or None where workers would not pay (or cannot read)."""
+    if not isinstance(documents, PagedDocuments) or not documents.shareable:
+        return None
+    if cpus() < 2:
+        return None
+    pages = documents.pages()
+    return pages if len(pages) >= PARALLEL_AFTER else None
+
+
+def cpus() -> int:
+    """CPUs this process may run on."""
+    if hasattr(os, "sched_getaffinity"):  # not on macOS
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def copy_in(conn: sqlite3.Connection, stage: Path, seq: int) -> int:
+    """Copy one stage into the index `conn` (in autocommit mode) in one transaction; returns
+    the documents copied. The stage file is removed."""
+    conn.execute("ATTACH DATABASE ? AS stage", (str(stage),))
+    try:
+        conn.execute("BEGIN")
+        try:
+            columns = store.DOC_COLUMNS
+            count = conn.execute(f"INSERT INTO docs ({columns}) SELECT {columns} FROM stage.docs").rowcount
+            conn.execute("INSERT INTO bodies (id, doc) SELECT id, doc FROM stage.docs")
+            conn.execute(f"INSERT INTO fts (rowid, {_FIELDS}) SELECT id, {_FIELDS} FROM stage.fts")
+            conn.execute("INSERT OR IGNORE INTO terms (term, seq) SELECT term, ? FROM stage.terms", (seq,))
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    finally:
+        conn.execute("DETACH DATABASE stage")
+        stage.unlink()
+    return count
+
+
+def staged(source: PagedDocuments, pages: list[Any], seq: int, directory: Path) -> Iterator[Path]:
+    """Stage files of `pages`, in page order, made by WORKERS processes; the caller copies
+    each in (and so removes it) before asking for the next."""
+    context = multiprocessing.get_context("spawn")  # no fork: the caller may hold threads and locks
+    started: list[tuple[Connection, Any]] = []
+    try:
+        for _ in range(WORKERS):
+            ours, theirs = context.Pipe()
+            worker = context.Process(target=_work, args=(theirs,), name="local-index-stemming", daemon=True)
+            worker.start()
+            theirs.close()
+            started.append((ours, worker))
+        # Page i goes to worker i mod WORKERS, and replies are taken in page order. Requests
+        # and replies are tiny (the data goes through the stage files), so a send never blocks.
+        waiting = collections.deque(enumerate(pages))
+        sent: collections.deque[Connection] = collections.deque()
+
+        def send_next() -> None:
+            if waiting:
+                i, page = waiting.popleft()
+                ours = started[i % WORKERS][0]
+                ours.send((source, page, seq, str(directory / f"page-{i}.db")))
+                sent.append(ours)
+
+        for _ in range(WORKERS * AHEAD):
+            send_next()
+        while sent:
+            stage = _receive(sent.popleft())
+            send_next()
+            yield stage
+    finally:
+        for ours, _ in started:
+            with contextlib.suppress(OSError):
+                ours.send(None)
+            ours.close()
+        for _, worker in started:
+            worker.join(timeout=10)
+            if worker.is_alive():
+                worker.terminate()
+                worker.join()
+
+
+def _receive(conn: Connection) -> Path:
+    try:
+        status, value = conn.recv()
+    except EOFError:
+        raise RuntimeError("a worker process of the local index's rebuild ended unexpectedly") from None
+    if status != "ok":
+        raise RuntimeError(f"reading or stemming failed in a worker process of the local index's rebuild: {value}")
+    return Path(value)
+
+
+def _work(conn: Connection) -> None:
+    """A worker: (source, page, seq, stage path) in, the page staged and its path out, until None."""
+    gc.disable()  # it only makes short-lived pages: collections would be pure cost
+    try:
+        while (message := conn.recv()) is not None:
+            source, page, seq, path = message
+            try:
+                _stage(path, source.read(page), seq)
+                reply = ("ok", path)
+            except Exception as exc:  # reported to, and raised in, the rebuilding process
+                reply = ("error", f"{type(exc).__name__}: {exc}")
+            conn.send(reply)
+    except (EOFError, OSError):  # the rebuild stopped early and hung up: nothing to report to
+        pass
+    finally:
+        conn.close()
+
+
+def _stage(path: str, documents: list[dict[str, Any]], seq: int) -> None:
+    prepared = [store.prepare(d, seq) for d in documents]
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute("PRAGMA journal_mode = OFF")
+        conn.execute("PRAGMA synchronous = OFF")
+        conn.execute("BEGIN")
+        for statement in _STAGE_SCHEMA:
+            conn.execute(statement)
+        marks = ", ".join("?" * (len(store.DocRow._fields) + 1))
+        conn.executemany(f"INSERT INTO docs VALUES ({marks})", [(*p.doc, p.body) for p in prepared])
+        conn.executemany(f"INSERT INTO fts VALUES ({', '.join('?' * (1 + len(SEARCHABLE_FIELDS)))})",
+                         [p.fts for p in prepared])
+        conn.executemany("INSERT INTO terms VALUES (?)", ((t,) for t in set().union(*(p.terms for p in prepared))))
+        conn.execute("COMMIT")
+    finally:
+        conn.close()

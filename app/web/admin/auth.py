@@ -1,0 +1,116 @@
+"""Moderators sign in and out; `CurrentAdmin` guards every other /admin page."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import quote, urlsplit
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import Session
+
+from app.catalogue import moderators
+from app.deps import SessionDep, SettingsDep
+from app.models import AdminUser
+from app.security import (
+    LOGIN_FAILED,
+    SESSION_COOKIE,
+    LoginRequired,
+    clear_session_cookie,
+    client_key,
+    fingerprint,
+    read_session,
+    record_hit,
+    retry_after,
+    set_session_cookie,
+    sign_session,
+)
+from app.settings import Settings
+from app.web.forms import PostedPairs, minutes
+from app.web.templating import render
+
+router = APIRouter()
+LOGIN_LIMIT, LOGIN_WINDOW = 10, 15 * 60
+
+
+def safe_next(value: str | None) -> str:
+    """Only a local path: `/admin/...`, never `//evil.example` or `https://evil.example`."""
+    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
+        return "/admin"
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc or any(ord(c) < 32 for c in value):
+        return "/admin"
+    return value
+
+
+def session_admin(request: Request, session: Session, settings: Settings) -> AdminUser | None:
+    data = read_session(request.cookies.get(SESSION_COOKIE), settings.secret_key)
+    if data is None or not isinstance(data.get("u"), str):
+        return None
+    user = moderators.by_username(session, data["u"])
+    if user is None or not user.active or data.get("k") != fingerprint(settings.secret_key, user.password_hash):
+        return None
+    return user
+
+
+def current_admin(request: Request, session: SessionDep, settings: SettingsDep) -> AdminUser:
+    user = session_admin(request, session, settings)
+    if user is None:
+        # A form posted after the session ended returns to the page, not to the POST address.
+        target = request.url.path if request.method == "GET" else request.url.path.removesuffix("/status")
+        if request.method == "GET" and request.url.query:
+            target += "?" + request.url.query
+        raise LoginRequired("/admin/login?next=" + quote(safe_next(target), safe="/"))
+    return user
+
+
+CurrentAdmin = Annotated[AdminUser, Depends(current_admin)]
+
+
+def actor(user: AdminUser) -> str:
+    return f"admin:{user.username}"
+
+
+def _login_page(request: Request, next_url: str, error: str | None = None, username: str = "",
+                status: int = 200) -> HTMLResponse:
+    return render(request, "admin/login.html", {"next": next_url, "error": error, "username": username}, status)
+
+
+@router.get("/admin/login", response_class=HTMLResponse)
+def login_page(request: Request, session: SessionDep, settings: SettingsDep, next: str = "/admin") -> Response:
+    if session_admin(request, session, settings) is not None:
+        return RedirectResponse(safe_next(next), status_code=303)
+    return _login_page(request, safe_next(next))
+
+
+@router.post("/admin/login", response_class=HTMLResponse)
+def login(request: Request, pairs: PostedPairs, session: SessionDep, settings: SettingsDep) -> Response:
+    username = pairs.get("username", "")[:100]
+    password = pairs.get("password", "")[:1000]
+    next_url = safe_next(pairs.get("next"))
+    key = client_key(request, settings.secret_key)
+    wait = retry_after(session, key, LOGIN_FAILED, LOGIN_LIMIT, LOGIN_WINDOW)
+    if wait is not None:
+        response = _login_page(
+            request, next_url, f"Слишком много неудачных попыток входа. Попробуйте через {minutes(wait)}.",
+            username, status=429,
+        )
+        response.headers["Retry-After"] = str(wait)
+        return response
+    user = moderators.authenticate(session, username, password) if username.strip() and password else None
+    if user is None:
+        record_hit(session, key, LOGIN_FAILED)  # committed with the request, like a rehashed password
+        return _login_page(request, next_url, "Неверное имя пользователя или пароль.", username, status=401)
+    cookie = sign_session(
+        {"u": user.username, "k": fingerprint(settings.secret_key, user.password_hash)}, settings.secret_key
+    )
+    response = RedirectResponse(next_url, status_code=303)
+    set_session_cookie(response, request, cookie)
+    return response
+
+
+@router.post("/admin/logout")
+def logout(request: Request) -> Response:
+    response = RedirectResponse("/admin/login", status_code=303)
+    clear_session_cookie(response, request)
+    return response

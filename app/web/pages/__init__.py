@@ -1,0 +1,12 @@
+"""Public HTML pages: the home page, the faceted search with its region and theme twins, the
+card, and the submission form. Each page family lives in its own module."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from app.web.pages import home, practice, search, submit
+
+router = APIRouter(include_in_schema=False)
+for module in (home, search, practice, submit):
+    router.include_router(module.router)
