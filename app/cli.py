@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy.engine import Engine
 
 from app.settings import DEV_SECRET, Settings, get_settings
 
@@ -29,7 +30,7 @@ def _settings() -> Settings:
         raise typer.Exit(2) from exc
 
 
-def _engine():  # type: ignore[no-untyped-def]
+def _engine() -> Engine:
     from app.db import get_engine
 
     return get_engine(_settings())

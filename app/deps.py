@@ -17,15 +17,18 @@ from app.settings import Settings
 
 
 def get_settings_dep(request: Request) -> Settings:
-    return request.app.state.settings
+    settings: Settings = request.app.state.settings
+    return settings
 
 
 def get_engine_dep(request: Request) -> Engine:
-    return request.app.state.engine
+    engine: Engine = request.app.state.engine
+    return engine
 
 
 def get_index(request: Request) -> SearchIndex:
-    return request.app.state.index
+    index: SearchIndex = request.app.state.index
+    return index
 
 
 def get_session(request: Request) -> Iterator[Session]:

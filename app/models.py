@@ -19,12 +19,12 @@ class UTCDateTime(TypeDecorator):  # type: ignore[type-arg]
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+    def process_bind_param(self, value: datetime | None, _dialect: Any) -> datetime | None:
         if value is not None and value.tzinfo is not None:
             value = value.astimezone(UTC)
         return value
 
-    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+    def process_result_value(self, value: datetime | None, _dialect: Any) -> datetime | None:
         if value is not None and value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
         return value
@@ -162,7 +162,8 @@ class Award(SQLModel, table=True):
     """A practice's award in a competition, with the page that says so."""
 
     id: int | None = Field(default=None, primary_key=True)
-    practice_id: int = Field(foreign_key="practice.id", index=True, ondelete="CASCADE")
+    # Set through Practice.awards; never null in the table.
+    practice_id: int | None = Field(default=None, foreign_key="practice.id", index=True, ondelete="CASCADE", nullable=False)
     competition_slug: str = Field(foreign_key="competition.slug", index=True, max_length=64)
     year: int
     nomination_slug: str | None = Field(default=None, foreign_key="nomination.slug", max_length=64)

@@ -106,7 +106,7 @@ class ObservabilityMiddleware(BaseHTTPMiddleware):
 def metrics_response() -> Response:
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry)
+        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]  # prometheus_client has no annotations here
         body = generate_latest(registry)
     else:
         body = generate_latest()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import ValidationError
@@ -19,43 +20,45 @@ def error_list(exc: ValidationError) -> list[dict[str, str]]:
     return out
 
 
-def russian_message(err: dict[str, Any]) -> str:
+# Error types whose message needs nothing from the error itself.
+_FIXED = {
+    "missing": "обязательное поле",
+    "extra_forbidden": "неизвестное поле",
+    "string_pattern_mismatch": "недопустимый формат: только латинские строчные буквы, цифры и дефисы",
+    "int_parsing": "нужно целое число",
+    "int_type": "нужно целое число",
+    "int_from_float": "нужно целое число",
+    "finite_number": "нужно конечное число",
+    "float_parsing": "нужно число",
+    "float_type": "нужно число",
+    "bool_parsing": "нужно да или нет",
+    "bool_type": "нужно да или нет",
+    "list_type": "неверный тип значения",
+    "dict_type": "неверный тип значения",
+    "model_type": "неверный тип значения",
+    "model_attributes_type": "неверный тип значения",
+    "string_type": "нужна строка",
+}
+
+
+def russian_message(err: Mapping[str, Any]) -> str:
     kind = err.get("type", "")
     ctx = err.get("ctx") or {}
-    if kind == "missing":
-        return "обязательное поле"
-    if kind == "extra_forbidden":
-        return "неизвестное поле"
+    if kind in _FIXED:
+        return _FIXED[kind]
+    if kind in CUSTOM:  # our own validators (PydanticCustomError) already speak Russian
+        return str(err.get("msg", ""))
     # A length limit after a BeforeValidator is reported as too_long/too_short even on strings.
     text = kind.startswith("string_") or isinstance(err.get("input"), str)
     if kind in ("string_too_long", "too_long"):
-        n = ctx.get("max_length")
-        return f"слишком длинно: не больше {n}" + (" символов" if text else " значений")
+        return f"слишком длинно: не больше {ctx.get('max_length')}" + (" символов" if text else " значений")
     if kind == "string_too_short" or (kind == "too_short" and text):
         return f"слишком коротко: не меньше {ctx.get('min_length')} символов"
     if kind == "too_short":
         return f"нужно не меньше {ctx.get('min_length')} значений"
-    if kind == "string_pattern_mismatch":
-        return "недопустимый формат: только латинские строчные буквы, цифры и дефисы"
-    if kind in ("int_parsing", "int_type", "int_from_float"):
-        return "нужно целое число"
-    if kind == "finite_number":
-        return "нужно конечное число"
-    if kind in ("float_parsing", "float_type"):
-        return "нужно число"
-    if kind in ("bool_parsing", "bool_type"):
-        return "нужно да или нет"
-    if kind in CUSTOM:  # our own validators (PydanticCustomError) already speak Russian
-        return str(err.get("msg", ""))
     if kind == "value_error":
         msg = str(ctx.get("error") or err.get("msg", ""))
-        if "email" in msg.lower():
-            return "неверный адрес электронной почты"
-        return msg
+        return "неверный адрес электронной почты" if "email" in msg.lower() else msg
     if kind == "enum":
         return "недопустимое значение: " + str(ctx.get("expected", ""))
-    if kind in ("list_type", "dict_type", "model_type", "model_attributes_type"):
-        return "неверный тип значения"
-    if kind in ("string_type",):
-        return "нужна строка"
     return str(err.get("msg", "неверное значение"))

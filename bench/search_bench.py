@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from app.catalogue.synthetic import SUBJECTS  # noqa: E402
+
 from app.search.base import FACETS, SearchQuery  # noqa: E402
 
 REGIONS = ["RU-BEL", "RU-KHA", "RU-MOW", "RU-SPE", "RU-TA", "RU-SAR", "RU-NVS", "RU-KEM"]
@@ -127,6 +128,7 @@ def main() -> None:
         return
 
     from app.catalogue.synthetic import generate
+
     from app.db import make_engine, session_scope
     from app.migrate import migrate
 

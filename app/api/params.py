@@ -131,5 +131,5 @@ def install(app: FastAPI) -> None:
     from app.errors import problem
 
     @app.exception_handler(BadParams)
-    async def bad_params(request: Request, exc: BadParams) -> Response:
+    async def bad_params(_request: Request, exc: BadParams) -> Response:
         return problem(400, exc.detail, exc.errors)

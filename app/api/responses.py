@@ -13,6 +13,7 @@ from typing import Any
 
 from fastapi import HTTPException, Request
 from fastapi.responses import Response
+from pydantic import BaseModel
 
 from app.search.base import SearchIndex, SearchQuery, SearchResult, SearchUnavailable
 
@@ -102,7 +103,7 @@ def cached_response(
 
 def json_body(data: Any) -> bytes:
     """Serialise a pydantic model (by alias) or plain data as UTF-8 JSON."""
-    if hasattr(data, "model_dump_json"):
+    if isinstance(data, BaseModel):
         return data.model_dump_json(by_alias=True).encode()
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
 

@@ -48,7 +48,7 @@ def load_reference(session: Session, seed_dir: Path = SEED_DIR) -> dict[str, int
             else:
                 for k, v in fields.items():
                     setattr(obj, k, v)
-        counts[model.__tablename__] = len(rows)
+        counts[str(model.__tablename__)] = len(rows)
     session.flush()
     return counts
 

@@ -1,10 +1,13 @@
-"""Search: one contract (`base.SearchIndex`), two engines (`local`, `meilisearch`)."""
+"""Search: one contract (`base.SearchIndex`), two engines (`local`, `meili`), one facet registry
+(`facets`), one parameter parser (`params`), the outbox sync (`sync`)."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Sequence
 from typing import Any
 
+from app.observability import SEARCH_LATENCY
 from app.search.base import SearchIndex, SearchQuery, SearchResult, SearchUnavailable
 from app.settings import Settings
 
@@ -13,31 +16,55 @@ log = logging.getLogger(__name__)
 
 
 class TimedIndex:
-    """Delegates to an engine and records search latency by engine for /metrics."""
+    """An engine whose searches are timed by engine for /metrics; everything else is passed on."""
 
     def __init__(self, inner: SearchIndex, engine: str) -> None:
         self.inner = inner
         self.name = inner.name
         self.engine = engine
 
-    def __getattr__(self, item: str) -> Any:
-        return getattr(self.inner, item)
-
     def search(self, query: SearchQuery) -> SearchResult:
-        from app.observability import SEARCH_LATENCY
-
         with SEARCH_LATENCY.labels(self.engine).time():
             return self.inner.search(query)
+
+    def configure(self) -> None:
+        self.inner.configure()
+
+    def upsert(self, documents: Sequence[dict[str, Any]]) -> None:
+        self.inner.upsert(documents)
+
+    def delete(self, ids: Sequence[int]) -> None:
+        self.inner.delete(ids)
+
+    def clear(self) -> None:
+        self.inner.clear()
+
+    def count(self) -> int:
+        return self.inner.count()
+
+    def health(self) -> bool:
+        return self.inner.health()
+
+    def ids(self) -> set[int]:
+        return self.inner.ids()
+
+    def get(self, doc_id: int) -> dict[str, Any] | None:
+        return self.inner.get(doc_id)
+
+    def rebuild(self, documents: Iterable[dict[str, Any]], progress: Any = None) -> int:
+        return self.inner.rebuild(documents, progress)
+
+    def close(self) -> None:
+        self.inner.close()
 
 
 def make_index(settings: Settings) -> SearchIndex:
     """The engine the settings name, configured and ready."""
+    index: SearchIndex
     if settings.search_backend == "meilisearch":
         from app.search.meili import MeiliIndex
 
-        index: SearchIndex = MeiliIndex(
-            url=settings.meili_url, api_key=settings.meili_api_key, name=settings.meili_index
-        )
+        index = MeiliIndex(url=settings.meili_url, api_key=settings.meili_api_key, name=settings.meili_index)
     else:
         from app.search.local import LocalIndex
 
@@ -48,4 +75,4 @@ def make_index(settings: Settings) -> SearchIndex:
     except SearchUnavailable as exc:
         # The service still starts: writes go to the outbox and wait; /readyz shows it.
         log.warning("search engine not configured yet: %s", exc)
-    return TimedIndex(index, settings.search_backend)  # type: ignore[return-value]
+    return TimedIndex(index, settings.search_backend)

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
@@ -46,7 +46,7 @@ _COLUMNS = (
 )
 
 
-def _query():  # type: ignore[no-untyped-def]
+def _query() -> Select[Any]:
     return (
         select(*_COLUMNS)
         .outerjoin(Region, col(Region.code) == col(Practice.region_code))

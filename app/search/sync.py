@@ -167,7 +167,7 @@ def outbox_status(session: Session) -> OutboxStatus:
         select(
             func.count(col(Outbox.id)),
             func.min(Outbox.created_at),
-            func.count(col(Outbox.id)).filter(Outbox.attempts > 0),
+            func.count(col(Outbox.id)).filter(col(Outbox.attempts) > 0),
         ).where(col(Outbox.done_at).is_(None))
     ).one()
     age = 0.0

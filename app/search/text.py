@@ -39,9 +39,9 @@ def stem(word: str) -> str:
     """Stem of one folded word (Russian Snowball for Cyrillic, English for Latin, digits kept)."""
     if word.isdigit():
         return word
-    if _CYRILLIC.search(word):
-        return _ru.stemWord(word)
-    return _en.stemWord(word)
+    stemmer = _ru if _CYRILLIC.search(word) else _en
+    result: str = stemmer.stemWord(word)
+    return result
 
 
 def stems(text: str) -> list[str]:

@@ -81,11 +81,6 @@ class LoginRequired(Exception):
         self.location = location
 
 
-async def _login_required(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, LoginRequired)
-    return RedirectResponse(exc.location, status_code=303)
-
-
-async def login_required(request: Request, exc: Exception) -> Response:
+async def login_required(_request: Request, exc: Exception) -> Response:
     assert isinstance(exc, LoginRequired)
     return RedirectResponse(exc.location, status_code=303)

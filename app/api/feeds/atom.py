@@ -137,7 +137,8 @@ def build_feed(query: SearchQuery, result: SearchResult, ref: Reference, base: s
     _el(feed, "generator", "practices", uri=base + "/about/api")
     for hit in result.hits:
         _entry(feed, hit, ref, base, host)
-    return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    body: bytes = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    return body
 
 
 @router.get(

@@ -53,7 +53,7 @@ def changes(
     ]
     here = f"{base}/api/v1/changes"
     suffix = f"&limit={size}" if size != CHANGES_DEFAULT_LIMIT else ""
-    links = Links(self=f"{here}?since={cursor}{suffix}", next=f"{here}?since={next_cursor}{suffix}")
+    links = Links(self_=f"{here}?since={cursor}{suffix}", next=f"{here}?since={next_cursor}{suffix}")
     body = ChangesPage(changes=items, next_cursor=str(next_cursor), has_more=more, links=links)
     headers = {"Link": f'<{links.next}>; rel="next"'}
     return cached_response(request, json_body(body), "application/json", min(LIST_MAX_AGE, 10), headers)

@@ -57,7 +57,8 @@ class FacetValueOut(_Out):
 
 
 class Links(_Out):
-    self_: str = Field(alias="self")
+    # Named `self` in JSON; the pydantic plugin reads the alias, so code passes `self_`.
+    self_: str = Field(serialization_alias="self", validation_alias="self")
     next: str | None = None
     prev: str | None = None
 

@@ -152,7 +152,7 @@ def page_links(base_path: str, query: SearchQuery, result: SearchResult, facets_
 
     last = min(result.pages, MAX_PAGE)
     return Links(
-        self=url(query.page),
+        self_=url(query.page),
         next=url(query.page + 1) if query.page < last else None,
         prev=url(min(query.page - 1, last)) if query.page > 1 else None,
     )

@@ -3,6 +3,8 @@ published practices."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
@@ -20,7 +22,7 @@ from app.catalogue.practices import queries
 from app.deps import ReferenceDep, SessionDep
 
 router = APIRouter(dependencies=[NoParams])
-RESPONSES = {304: NOT_MODIFIED, 400: BAD_REQUEST}
+RESPONSES: dict[int | str, dict[str, Any]] = {304: NOT_MODIFIED, 400: BAD_REQUEST}
 
 
 @router.get("/regions", response_model=RegionList, summary="Регионы с числом опубликованных практик", responses=RESPONSES)

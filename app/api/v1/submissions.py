@@ -48,7 +48,7 @@ class ReadableBodyRoute(APIRoute):
 
 router = APIRouter(tags=["submissions"], route_class=ReadableBodyRoute)
 
-PROBLEM = {"content": {"application/problem+json": {}}}
+PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
 
 
 class SubmissionStatus(BaseModel):

@@ -121,8 +121,8 @@ def related(session: Session, practice: Practice, limit: int) -> list[Practice]:
         select(Practice)
         .where(
             Practice.status == Status.published,
-            Practice.id != practice.id,
-            or_(Practice.region_code == practice.region_code, col(Practice.id).in_(same_theme)),
+            col(Practice.id) != practice.id,
+            or_(col(Practice.region_code) == practice.region_code, col(Practice.id).in_(same_theme)),
         )
         .order_by(col(Practice.published_at).desc(), col(Practice.id).desc())
         .limit(limit * 5)

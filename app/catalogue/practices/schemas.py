@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     AfterValidator,
@@ -74,16 +74,18 @@ def _check_phone(value: str | None) -> str | None:
     return value
 
 
-def OptText(max_length: int, *checks: Any, **field: Any) -> Any:  # noqa: N802 (a type factory)
-    """Optional cleaned text. The limits sit on the string itself, not on `str | None`:
-    constraints on the union raise TypeError (a crash, not an error) for an explicit null."""
-    return Annotated[Annotated[(str, Field(max_length=max_length, **field), *checks)] | None, BeforeValidator(clean_text)]
-
-
-Text = Annotated[str | None, BeforeValidator(clean_text)]
-ShortText = OptText(LIMITS["short_text"])
-LongText = OptText(LIMITS["long_text"])
-Url = OptText(LIMITS["url"], AfterValidator(_check_url))
+# Optional cleaned texts. The limits sit on the string itself, not on `str | None`:
+# constraints on the union raise TypeError (a crash, not an error) for an explicit null.
+Cleaned = BeforeValidator(clean_text)
+ShortText = Annotated[Annotated[str, Field(max_length=LIMITS["short_text"])] | None, Cleaned]
+LongText = Annotated[Annotated[str, Field(max_length=LIMITS["long_text"])] | None, Cleaned]
+SummaryText = Annotated[Annotated[str, Field(max_length=LIMITS["summary"])] | None, Cleaned]
+NameText = Annotated[Annotated[str, Field(max_length=200)] | None, Cleaned]
+UnitText = Annotated[Annotated[str, Field(max_length=50)] | None, Cleaned]
+Phone = Annotated[Annotated[str, Field(max_length=50), AfterValidator(_check_phone)] | None, Cleaned]
+Url = Annotated[Annotated[str, Field(max_length=LIMITS["url"]), AfterValidator(_check_url)] | None, Cleaned]
+Slug = Annotated[Annotated[str, Field(max_length=80, pattern=SLUG_RE)] | None, Cleaned]
+CodeSlug = Annotated[Annotated[str, Field(max_length=64, pattern=SLUG_RE)] | None, Cleaned]
 Email = Annotated[EmailStr | None, BeforeValidator(clean_text)]
 Year = Annotated[int | None, AfterValidator(_check_year)]
 
@@ -96,8 +98,8 @@ class OutcomeFigure(_Strict):
     indicator: Annotated[str, BeforeValidator(clean_text), Field(min_length=1, max_length=200)]
     value_before: Annotated[float | None, Field(allow_inf_nan=False)] = None
     value_after: Annotated[float | None, Field(allow_inf_nan=False)] = None
-    unit: OptText(50) = None
-    period: OptText(50) = None
+    unit: UnitText = None
+    period: UnitText = None
 
 
 class DocumentLink(_Strict):
@@ -107,13 +109,14 @@ class DocumentLink(_Strict):
 
 class Contact(_Strict):
     organisation: ShortText = None
-    person: OptText(200) = None
+    person: NameText = None
     email: Email = None
-    phone: OptText(50, AfterValidator(_check_phone)) = None
+    phone: Phone = None
     website: Url = None
 
 
-AWARD_PLACES = (*(str(n) for n in range(1, 11)), "winner", "laureate")
+Place = Literal["1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "winner", "laureate"]
+AWARD_PLACES: tuple[str, ...] = get_args(Place)
 PLACE_LABELS = {"winner": "победитель", "laureate": "лауреат", **{str(n): f"{n}-е место" for n in range(1, 11)}}
 CATEGORY_LABELS = {"I": "I категория (городские и муниципальные округа, городские поселения)",
                    "II": "II категория (сельские поселения)"}
@@ -136,10 +139,10 @@ class AwardIn(_Strict):
 
     competition: Annotated[str, BeforeValidator(clean_text), Field(min_length=1, max_length=64, pattern=SLUG_RE)]
     year: Annotated[int, AfterValidator(_check_award_year)]
-    nomination: OptText(64, pattern=SLUG_RE) = None
+    nomination: CodeSlug = None
     category: Literal["I", "II"] | None = None
-    place: Literal[AWARD_PLACES] | None = None  # type: ignore[valid-type]  # literals known at import
-    prize: OptText(200) = None
+    place: Place | None = None
+    prize: NameText = None
     source_url: Url = None
 
 
@@ -151,7 +154,7 @@ class CardIn(_Strict):
     Only the title and the three codes are required."""
 
     title: Annotated[str, BeforeValidator(clean_text), Field(min_length=3, max_length=LIMITS["title"])]
-    summary: OptText(LIMITS["summary"]) = None
+    summary: SummaryText = None
     problem: LongText = None
     solution: LongText = None
     outcome: LongText = None
@@ -189,7 +192,7 @@ class PracticeIn(CardIn):
     """A practice card as files, moderators and the import give it: also its address (slug),
     awards, when its facts were checked, and its status."""
 
-    slug: OptText(80, pattern=SLUG_RE) = None
+    slug: Slug = None
     awards: list[AwardIn] = Field(default_factory=list, max_length=LIMITS["awards"])
     verified_at: Annotated[date | None, AfterValidator(_check_past_date)] = None
     status: Status = Status.published

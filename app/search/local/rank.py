@@ -33,14 +33,16 @@ def matches(conn: sqlite3.Connection, st: State, expression: str) -> BitMap:
             return BitMap()
         return BitMap(json.loads("[" + joined + "]")) & st.all
 
-    return st.cached(("match", expression), run)
+    found: BitMap = st.cached(("match", expression), run)
+    return found
 
 
 def count(conn: sqlite3.Connection, st: State, expression: str) -> int:
     def run() -> int:
         return int(conn.execute("SELECT count(*) FROM fts WHERE fts MATCH ?", (expression,)).fetchone()[0])
 
-    return st.cached(("count", expression), run)
+    n: int = st.cached(("count", expression), run)
+    return n
 
 
 def ranking(conn: sqlite3.Connection, st: State, plan: QueryPlan) -> tuple[list[int], list[BitMap]]:
@@ -100,7 +102,8 @@ def ranking(conn: sqlite3.Connection, st: State, plan: QueryPlan) -> tuple[list[
                 tiers.append(left)
         return head, tiers
 
-    return st.cached(("ranking", plan.match()), run)
+    order: tuple[list[int], list[BitMap]] = st.cached(("ranking", plan.match()), run)
+    return order
 
 
 def relevance_page(

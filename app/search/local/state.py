@@ -81,8 +81,8 @@ class Ordering:
 class State:
     """A snapshot of one index file at (epoch, seq), patched forward in place."""
 
-    def __init__(self, ident: tuple[Any, ...], epoch: str, seq: int) -> None:
-        self.ident = ident  # which file (device, inode) this state describes
+    def __init__(self, ident: str, epoch: str, seq: int) -> None:
+        self.ident = ident  # which data file this state describes
         self.epoch = epoch
         self.seq = seq
         self.lock = threading.RLock()

@@ -74,7 +74,7 @@ def _same_setting(key: str, wanted: Any, have: Any) -> bool:
     if isinstance(wanted, dict) and isinstance(have, dict):
         # Only what we declare: Meilisearch adds defaults (typoTolerance.disableOnWords, ...).
         return all(k in have and _same_setting(k, v, have[k]) for k, v in wanted.items())
-    return wanted == have
+    return bool(wanted == have)
 
 
 class MeiliIndex:
@@ -250,7 +250,7 @@ class MeiliIndex:
     def health(self) -> bool:
         try:
             probe = meilisearch.Client(self.url, self._api_key, timeout=2)
-            return probe.health().get("status") == "available"
+            return bool(probe.health().get("status") == "available")
         except Exception:  # never raises, whatever the failure
             return False
 
@@ -401,7 +401,8 @@ class MeiliIndex:
     def _drop_builds(self) -> None:
         """Delete builds left over by an interrupted rebuild."""
         prefix = self.name + _BUILD_SUFFIX
-        raw = self._client.get_raw_indexes({"limit": 10_000})["results"]
+        listing: Any = self._client.get_raw_indexes({"limit": 10_000})  # a dict, whatever its stub says
+        raw: list[dict[str, Any]] = listing["results"]
         for uid in (r["uid"] for r in raw if r["uid"].startswith(prefix)):
             log.warning("dropping leftover Meilisearch index %s", uid)
             self._wait(self._client.delete_index(uid), "drop leftover", ok_errors=_NOT_FOUND)

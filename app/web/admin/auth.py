@@ -104,9 +104,9 @@ def login(request: Request, pairs: PostedPairs, session: SessionDep, settings: S
     cookie = sign_session(
         {"u": user.username, "k": fingerprint(settings.secret_key, user.password_hash)}, settings.secret_key
     )
-    response = RedirectResponse(next_url, status_code=303)
-    set_session_cookie(response, request, cookie)
-    return response
+    redirect = RedirectResponse(next_url, status_code=303)
+    set_session_cookie(redirect, request, cookie)
+    return redirect
 
 
 @router.post("/admin/logout")

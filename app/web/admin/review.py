@@ -104,7 +104,7 @@ def audit_rows(session: Session, practice_id: int) -> list[dict[str, Any]]:
     """The practice's audit log, newest first, as the page shows it."""
     out = []
     for row in queries.audit_log(session, practice_id):
-        changes = []
+        changes: list[dict[str, str | None]] = []
         for key, value in (row.changes or {}).items():
             name = AUDIT_FIELDS.get(key) or LABELS.get(key, key)
             if key == "status":  # stored as codes; shown in words
@@ -112,7 +112,7 @@ def audit_rows(session: Session, practice_id: int) -> list[dict[str, Any]]:
             if isinstance(value, list) and len(value) == 2:
                 changes.append({"field": name, "old": _show(value[0]), "new": _show(value[1])})
             elif value not in (None, ""):
-                changes.append({"field": name, "old": None, "new": _show(value)})
+                changes.append({"field": name, "old": None, "new": _show(value)})  # a detail, not a change
         out.append({
             "at": _when(row.at),
             "iso": row.at.isoformat(),

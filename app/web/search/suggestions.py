@@ -123,11 +123,11 @@ def suggest(index: SearchIndex, query: SearchQuery, ref: Reference) -> Suggestio
             if value not in query.selected(facet):
                 offer(found.filters, f"{BY_NAME[facet].title}: {label}", toggle(replace(query, text=""), facet, value))
     for chip in chips(query, ref):
-        offer(found.removals, f"{chip.facet_title}: {chip.label}", _without(query, chip.remove_href), chip.remove_href)
+        offer(found.removals, f"{chip.facet_title}: {chip.label}", _parsed(chip.remove_href), chip.remove_href)
     return found
 
 
-def _without(query: SearchQuery, remove_href: str) -> SearchQuery:
+def _parsed(remove_href: str) -> SearchQuery:
     """The query a chip's removal link leads to (parsed back from the link: one source of truth)."""
     params = parse_qs(urlsplit(remove_href).query)
     relaxed, _ = PAGE.parse(params)
