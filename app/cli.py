@@ -57,7 +57,7 @@ def migrate() -> None:
 def seed() -> None:
     """Загрузить реальные практики из seed_data/ (только новые; правки модераторов не затираются)."""
     from app.catalogue.practices.io import ImportFailed
-    from app.catalogue.reference import SEED_DIR
+    from app.settings import SEED_DIR
 
     path = SEED_DIR / "practices.jsonl"
     try:

@@ -13,6 +13,7 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET = "dev-insecure-secret-change-me"
+SEED_DIR = Path(__file__).resolve().parents[1] / "seed_data"
 
 
 class Settings(BaseSettings):
@@ -27,6 +28,9 @@ class Settings(BaseSettings):
     meili_url: str = Field("http://127.0.0.1:7700", description="Meilisearch address")
     meili_api_key: str = Field("", description="Meilisearch key (master or admin key)")
     meili_index: str = Field("practices", description="Meilisearch index name (an alias swapped on reindex)")
+    thesaurus_file: Path = Field(
+        SEED_DIR / "thesaurus.csv", description="the search thesaurus (CSV); `practices reindex` applies edits"
+    )
     sync_inline: bool = Field(
         True, description="apply the search outbox in process right after each commit"
     )

@@ -310,8 +310,10 @@ def meili_index_name(meili_server: MeiliServer) -> Iterator[str]:
 @pytest.fixture
 def meili_index(meili_server: MeiliServer, meili_index_name: str):  # -> MeiliIndex
     from app.search.meili import MeiliIndex
+    from app.settings import SEED_DIR
 
-    index = MeiliIndex(url=meili_server.url, api_key=meili_server.master_key, name=meili_index_name)
+    index = MeiliIndex(url=meili_server.url, api_key=meili_server.master_key, name=meili_index_name,
+                       thesaurus=SEED_DIR / "thesaurus.csv")
     index.configure()
     yield index
     index.close()

@@ -164,7 +164,11 @@ def test_documents_carry_every_field_and_only_published_practices(make_practice,
         "id": full.id, "slug": full.slug, "title": "Ёлка во дворе", "summary": "Кратко",
         "problem": "Проблема", "solution": "Решение", "outcome": "Итог", "municipality": "Казань",
         "region": "RU-TA", "region_name": "Республика Татарстан", "federal_district": "Приволжский",
-        "municipality_type": "urban-okrug", "themes": ["finance", "youth"], "year_started": 2021,
+        "municipality_type": "urban-okrug", "themes": ["finance", "youth"], "awards": [],
+        "tags": ["Муниципальные финансы", "Бюджет, доходы, инициативное бюджетирование",
+                 "Молодёжная политика и патриотическое воспитание", "Молодёжные объединения, добровольчество, юнармия",
+                 "Городской округ"],
+        "year_started": 2021,
         "has_figures": True, "published_at": full.published_at.timestamp(),
         "updated_at": full.updated_at.timestamp(), "version": full.version,
     }
@@ -189,7 +193,7 @@ def test_published_documents_read_page_by_page_anywhere(make_practice, engine) -
         expected = list(iter_documents(s))
     assert [d for page in pages for d in elsewhere.read(page)] == expected == list(source)
     assert [d["id"] for d in expected] == [p.id for p in made]
-    assert source.shareable and not PublishedDocuments(make_engine("sqlite://")).shareable
+    assert PublishedDocuments(make_engine("sqlite://")).pages() is None  # no other process can read it
 
 
 def test_reindex_reads_and_stems_in_worker_processes(app, make_practice, engine, monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -15,9 +15,7 @@ from sqlmodel import Session, SQLModel, select
 
 from app.models import Competition, MunicipalityType, Nomination, Region, Theme
 from app.search.facets import BY_NAME, Facet
-
-SEED_DIR = Path(__file__).resolve().parents[2] / "seed_data"
-
+from app.settings import SEED_DIR
 
 # (table, file, key) in the order foreign keys need.
 TABLES: tuple[tuple[type[SQLModel], str, str], ...] = (

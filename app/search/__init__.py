@@ -64,12 +64,15 @@ def make_index(settings: Settings) -> SearchIndex:
     if settings.search_backend == "meilisearch":
         from app.search.meili import MeiliIndex
 
-        index = MeiliIndex(url=settings.meili_url, api_key=settings.meili_api_key, name=settings.meili_index)
+        index = MeiliIndex(
+            url=settings.meili_url, api_key=settings.meili_api_key, name=settings.meili_index,
+            thesaurus=settings.thesaurus_file,
+        )
     else:
         from app.search.local import LocalIndex
 
         settings.ensure_data_dir()
-        index = LocalIndex(settings.local_index_path)
+        index = LocalIndex(settings.local_index_path, thesaurus=settings.thesaurus_file)
     try:
         index.configure()
     except SearchUnavailable as exc:

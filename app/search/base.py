@@ -22,16 +22,6 @@ from app.search.facets import NAMES
 Sort = Literal["relevance", "newest", "title"]
 SORTS: tuple[str, ...] = ("relevance", "newest", "title")
 
-# Fields searched by text, most important first (engines weigh them in this order).
-SEARCHABLE_FIELDS: tuple[str, ...] = (
-    "title",
-    "summary",
-    "municipality",
-    "region_name",
-    "problem",
-    "solution",
-    "outcome",
-)
 # Fields that get highlighted snippets in hits.
 HIGHLIGHT_FIELDS: tuple[str, ...] = ("title", "summary")
 
@@ -112,12 +102,11 @@ class PagedDocuments(Protocol):
     picklable, and `read(page)` works wherever it is unpickled (see
     `app.search.documents.PublishedDocuments`). An engine may just iterate it."""
 
-    shareable: bool  # False where another process cannot reach the data (in-memory SQLite)
-
     def __iter__(self) -> Iterator[dict[str, Any]]: ...
 
-    def pages(self) -> list[Any]:
-        """Page keys in document order; every document is on exactly one page."""
+    def pages(self) -> list[Any] | None:
+        """Page keys in document order (every document on exactly one page), or None where no
+        other process can read the documents (an in-memory database)."""
 
     def read(self, page: Any) -> list[dict[str, Any]]:
         """The documents of one page, in order."""

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
 from app.db import engine_for
-from app.models import Practice, PracticeTheme, Region, Status
+from app.models import Award, Competition, MunicipalityType, Nomination, Practice, PracticeTheme, Region, Status, Theme
 
 
 def _ts(value: datetime | None) -> float | None:
@@ -37,6 +37,7 @@ _COLUMNS = (
     col(Region.name),
     col(Region.federal_district),
     col(Practice.municipality_type_slug),
+    col(MunicipalityType.name),
     col(Practice.year_started),
     # json_array_length exists with the same meaning on SQLite and PostgreSQL.
     func.json_array_length(Practice.outcome_figures),
@@ -50,6 +51,7 @@ def _query() -> Select[Any]:
     return (
         select(*_COLUMNS)
         .outerjoin(Region, col(Region.code) == col(Practice.region_code))
+        .outerjoin(MunicipalityType, col(MunicipalityType.slug) == col(Practice.municipality_type_slug))
         .where(col(Practice.status) == Status.published)
         .order_by(col(Practice.id))
     )
@@ -60,18 +62,38 @@ def _rows(session: Session, stmt: Any) -> list[Any]:
     return list(session.connection().execute(stmt).all())
 
 
-def _themes(session: Session, where: Any) -> dict[int, list[str]]:
-    """Theme slugs by practice, sorted, for the practice_theme rows `where` selects."""
-    out: dict[int, list[str]] = defaultdict(list)
-    rows = _rows(session, select(col(PracticeTheme.practice_id), col(PracticeTheme.theme_slug))
-                 .where(where)
-                 .order_by(col(PracticeTheme.practice_id), col(PracticeTheme.theme_slug)))
-    for practice_id, slug in rows:
-        out[practice_id].append(slug)
-    return out
+class _Related:
+    """What a batch of practices has in other tables: themes (slug, name and description) and
+    awards (competition, year and names)."""
+
+    def __init__(self, session: Session, theme_where: Any, award_where: Any) -> None:
+        self.themes: dict[int, list[str]] = defaultdict(list)
+        self.theme_text: dict[int, list[str]] = defaultdict(list)
+        for practice_id, slug, name, description in _rows(
+            session,
+            select(col(PracticeTheme.practice_id), col(PracticeTheme.theme_slug), col(Theme.name), col(Theme.description))
+            .join(Theme, col(Theme.slug) == col(PracticeTheme.theme_slug))
+            .where(theme_where)
+            .order_by(col(PracticeTheme.practice_id), col(PracticeTheme.theme_slug)),
+        ):
+            self.themes[practice_id].append(slug)
+            self.theme_text[practice_id] += [name, description or ""]
+        self.awards: dict[int, list[str]] = defaultdict(list)
+        self.award_text: dict[int, list[str]] = defaultdict(list)
+        for practice_id, competition, year, short_name, name, nomination in _rows(
+            session,
+            select(col(Award.practice_id), col(Award.competition_slug), col(Award.year), col(Competition.short_name),
+                   col(Competition.name), col(Nomination.name))
+            .join(Competition, col(Competition.slug) == col(Award.competition_slug))
+            .outerjoin(Nomination, col(Nomination.slug) == col(Award.nomination_slug))
+            .where(award_where)
+            .order_by(col(Award.practice_id), col(Award.year), col(Award.competition_slug)),
+        ):
+            self.awards[practice_id] += [competition, f"{competition}:{year}"]
+            self.award_text[practice_id] += [short_name or "", name, nomination or ""]
 
 
-def _documents(rows: Any, themes: dict[int, list[str]]) -> list[dict[str, Any]]:
+def _documents(rows: Any, related: _Related) -> list[dict[str, Any]]:
     return [
         {
             "id": pid,
@@ -86,7 +108,10 @@ def _documents(rows: Any, themes: dict[int, list[str]]) -> list[dict[str, Any]]:
             "region_name": region_name or "",
             "federal_district": district or "",
             "municipality_type": mtype,
-            "themes": themes.get(pid, []),
+            "themes": related.themes.get(pid, []),
+            "awards": list(dict.fromkeys(related.awards.get(pid, []))),
+            # The names the catalogue files it under, searched as the weakest tier.
+            "tags": [*related.theme_text.get(pid, []), mtype_name or "", *related.award_text.get(pid, [])],
             "year_started": year,
             "has_figures": bool(figures),
             "published_at": _ts(published),
@@ -94,7 +119,7 @@ def _documents(rows: Any, themes: dict[int, list[str]]) -> list[dict[str, Any]]:
             "version": version,
         }
         for (pid, slug, title, summary, problem, solution, outcome, municipality, region, region_name,
-             district, mtype, year, figures, published, updated, version) in rows
+             district, mtype, mtype_name, year, figures, published, updated, version) in rows
     ]
 
 
@@ -105,13 +130,15 @@ def documents_of(session: Session, ids: Iterable[int]) -> list[dict[str, Any]]:
     for start in range(0, len(wanted), 500):
         chunk = wanted[start:start + 500]
         rows = _rows(session, _query().where(col(Practice.id).in_(chunk)))
-        out += _documents(rows, _themes(session, col(PracticeTheme.practice_id).in_([r[0] for r in rows])))
+        ids = [r[0] for r in rows]
+        out += _documents(rows, _Related(session, col(PracticeTheme.practice_id).in_(ids), col(Award.practice_id).in_(ids)))
     return out
 
 
 def _read_range(session: Session, first: int, last: int) -> list[dict[str, Any]]:
     rows = _rows(session, _query().where(col(Practice.id).between(first, last)))
-    return _documents(rows, _themes(session, col(PracticeTheme.practice_id).between(first, last)))
+    return _documents(rows, _Related(session, col(PracticeTheme.practice_id).between(first, last),
+                                     col(Award.practice_id).between(first, last)))
 
 
 class PublishedDocuments:
@@ -128,17 +155,21 @@ class PublishedDocuments:
     def __init__(self, engine: Engine, batch: int | None = None) -> None:
         self.engine, self.batch = engine, batch or self.PAGE
         url = engine.url
-        self.shareable = not (url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"))
+        self._shareable = not (url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"))
 
     def __reduce__(self) -> tuple[Any, ...]:
+        # Only ever sent to our own spawned worker processes, through a pipe: the password
+        # goes from this process's memory to its child's, never to a file.
         return _from_url, (self.engine.url.render_as_string(hide_password=False), self.batch)
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         with Session(self.engine) as session:
             yield from iter_documents(session, self.batch)
 
-    def pages(self) -> list[tuple[int, int]]:
-        """(first id, last id) of every `batch` published practices."""
+    def pages(self) -> list[tuple[int, int]] | None:
+        """(first id, last id) of every `batch` published practices (None for an in-memory database)."""
+        if not self._shareable:
+            return None
         with Session(self.engine) as session:
             ids = [r[0] for r in _rows(session, select(col(Practice.id))
                                        .where(col(Practice.status) == Status.published).order_by(col(Practice.id)))]
@@ -158,4 +189,5 @@ def iter_documents(session: Session, batch: int = 2000) -> Iterator[dict[str, An
     last = 0
     while rows := _rows(session, _query().where(col(Practice.id) > last).limit(batch)):
         last = rows[-1][0]
-        yield from _documents(rows, _themes(session, col(PracticeTheme.practice_id).between(rows[0][0], last)))
+        yield from _documents(rows, _Related(session, col(PracticeTheme.practice_id).between(rows[0][0], last),
+                                             col(Award.practice_id).between(rows[0][0], last)))

@@ -20,10 +20,13 @@ DAY = 86_400.0
 
 def make_engine(name: str, tmp_path: Path, request: pytest.FixtureRequest | None = None) -> SearchIndex:
     """A fresh, configured, empty engine of the given kind."""
+    from app.settings import SEED_DIR
+
+    thesaurus = SEED_DIR / "thesaurus.csv"  # the one the service uses
     if name == "local":
         from app.search.local import LocalIndex
 
-        index: SearchIndex = LocalIndex(tmp_path / "search.db")
+        index: SearchIndex = LocalIndex(tmp_path / "search.db", thesaurus=thesaurus)
     elif name == "meilisearch":
         import uuid
 
@@ -33,7 +36,7 @@ def make_engine(name: str, tmp_path: Path, request: pytest.FixtureRequest | None
         server = request.getfixturevalue("meili_server")
         uid = f"conformance_{uuid.uuid4().hex[:12]}"
         request.addfinalizer(lambda: server.delete_indexes(uid))
-        index = MeiliIndex(url=server.url, api_key=server.master_key, name=uid)
+        index = MeiliIndex(url=server.url, api_key=server.master_key, name=uid, thesaurus=thesaurus)
     else:
         raise ValueError(f"unknown engine {name!r}")
     index.configure()

@@ -13,7 +13,8 @@ import pytest
 
 from app.search.base import SearchUnavailable
 from app.search.local import LocalIndex
-from app.search.local.plan import Vocabulary, plan_query, typo_budget
+from app.search.typos import budget as typo_budget
+from app.search.typos import within
 from tests.factories import search_query
 from tests.search.conftest import corpus, practice
 
@@ -33,16 +34,16 @@ def pair(tmp_path: Path):  # type: ignore[no-untyped-def]
 def test_writes_of_one_instance_are_seen_by_another(pair) -> None:  # type: ignore[no-untyped-def]
     a, b = pair
     a.upsert(corpus())
-    assert ids_for(b, "ёлка") == {3}  # b builds its state now
+    assert ids_for(b, '"ёлка"') == {3}  # b builds its state now
     a.upsert([practice(40, "Ёлка во дворе", region="RU-TA", themes=["culture"])])
-    assert ids_for(b, "ёлка") == {3, 40}  # patched from the sequence number
+    assert ids_for(b, '"ёлка"') == {3, 40}  # patched from the sequence number
     facets = b.search(search_query(regions=("RU-TA",))).facets
     assert {c.value: c.count for c in facets["theme"]}["culture"] == 1
     a.delete([3])
-    assert ids_for(b, "ёлка") == {40}
+    assert ids_for(b, '"ёлка"') == {40}
     assert 3 not in ids_for(b)
     a.upsert([practice(40, "Новая редакция без праздника", version=2)])
-    assert ids_for(b, "ёлка") == set()
+    assert ids_for(b, '"ёлка"') == set()
     assert ids_for(b, "праздника") == {40}  # new terms reach the other vocabulary (typo/prefix)
     assert ids_for(b, "праздни") == {40}
     a.clear()
@@ -72,12 +73,12 @@ def test_writes_of_another_process_are_seen(tmp_path: Path) -> None:
 def test_rebuild_swap_is_seen_by_another_instance(pair, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     a, b = pair
     a.upsert(corpus())
-    assert ids_for(b, "ёлка") == {3}
+    assert ids_for(b, '"ёлка"') == {3}
     old_target = os.path.realpath(tmp_path / "search.db")
     assert a.rebuild([practice(200, "Ёлка после пересборки")]) == 1
     assert os.path.realpath(tmp_path / "search.db") != old_target
     assert (tmp_path / "search.db").is_symlink()
-    assert ids_for(b, "ёлка") == {200}
+    assert ids_for(b, '"ёлка"') == {200}
     assert b.ids() == {200}
     b.upsert([practice(201, "Запись после пересборки")])  # b writes to the new file
     assert a.ids() == {200, 201}
@@ -87,33 +88,20 @@ def test_rebuild_swap_is_seen_by_another_instance(pair, tmp_path: Path) -> None:
     assert b.ids() == {300}
 
 
-def test_writes_during_rebuild_are_carried_over(pair) -> None:  # type: ignore[no-untyped-def]
+def test_writes_during_rebuild_stay_with_the_old_file(pair) -> None:  # type: ignore[no-untyped-def]
+    """The engine copies nothing over at the swap: the reindex replays the outbox rows written
+    since it began (tests/test_sync.py proves the replay), so nothing is applied twice here."""
     a, b = pair
     a.upsert(corpus())
 
     def documents():  # type: ignore[no-untyped-def]
         yield from [dict(d) for d in corpus()]
-        # the outbox sync keeps writing to the live file while the rebuild runs
-        b.upsert([practice(90, "Опубликована во время пересборки")])
-        b.upsert([practice(5, "Благоустройство, новая версия", version=3)])
-        b.delete([4])
+        b.upsert([practice(90, "Опубликована во время пересборки")])  # reaches the old file
 
-    assert a.rebuild(documents()) >= len(corpus()) - 1
-    assert a.ids() == (set(range(1, 16)) - {4}) | {90}
-    assert a.get(5)["version"] == 3
-    assert ids_for(b, "пересборки") == {90}
-
-
-def test_old_version_in_rebuild_input_loses_to_newer_live_write(pair) -> None:  # type: ignore[no-untyped-def]
-    a, b = pair
-    a.upsert([practice(1, "Первая версия", version=1)])
-
-    def documents():  # type: ignore[no-untyped-def]
-        yield practice(1, "Первая версия", version=1)
-        b.upsert([practice(1, "Вторая версия", version=2)])
-
-    a.rebuild(documents())
-    assert a.get(1)["title"] == "Вторая версия"
+    assert a.rebuild(documents()) == len(corpus())
+    assert a.ids() == {d["id"] for d in corpus()}
+    b.upsert([practice(90, "Опубликована во время пересборки")])  # the replay: b follows the swap
+    assert ids_for(a, "пересборки") == {90}
 
 
 @dataclass
@@ -127,7 +115,9 @@ class CorpusPages:
     def __iter__(self):  # type: ignore[no-untyped-def]
         return iter(corpus())
 
-    def pages(self) -> list[tuple[int, ...]]:
+    def pages(self) -> list[tuple[int, ...]] | None:
+        if not self.shareable:
+            return None
         ids = sorted(d["id"] for d in corpus())
         return [tuple(ids[i:i + 2]) for i in range(0, len(ids), 2)]
 
@@ -161,7 +151,6 @@ def _answers(index: LocalIndex) -> list[object]:
 
 
 def test_rebuild_in_worker_processes_equals_one_in_process(tmp_path: Path, worker_starts: list[str]) -> None:
-    from app.search.local import rebuild as local_rebuild
     from app.search.local import workers as local_workers
 
     parallel, serial = LocalIndex(tmp_path / "a" / "search.db"), LocalIndex(tmp_path / "b" / "search.db")
@@ -173,14 +162,14 @@ def test_rebuild_in_worker_processes_equals_one_in_process(tmp_path: Path, worke
         assert _answers(parallel) == _answers(serial)
         assert parallel.ids() == serial.ids() == {d["id"] for d in corpus()}
         with sqlite3.connect(os.path.realpath(tmp_path / "a" / "search.db")) as conn:
-            config = dict(conn.execute("SELECT k, v FROM fts_config WHERE k IN ('automerge', 'crisismerge')"))
-            terms = {t for (t,) in conn.execute("SELECT term FROM terms")}
-        assert config == local_rebuild.FTS_DEFAULTS  # bulk-load merge settings are not left behind
-        assert {"елк", "юнармейск"} <= terms  # the typo/prefix vocabulary came through the stages
+            terms = dict(conn.execute("SELECT key, df FROM terms"))
+            postings = conn.execute("SELECT count(*) FROM postings").fetchone()[0]
+        assert terms["елк"] == 1 and terms["юнармейск"] == 1  # the vocabulary came through the stages
+        assert postings >= len(terms)
         assert [p.name for p in (tmp_path / "a").iterdir() if p.name.startswith(".stage-")] == []
         parallel.upsert([practice(99, "Ёлка после пересборки")])  # the sync writes to the rebuilt file
         assert 99 in ids_for(parallel, "ёлка")
-        assert ids_for(parallel, "елк") == ids_for(serial, "елк") | {99}  # prefix search
+        assert ids_for(parallel, "ёл") == ids_for(serial, "ёл") | {99}  # prefix search
     finally:
         parallel.close()
         serial.close()
@@ -197,7 +186,7 @@ def test_rebuild_failing_in_a_worker_keeps_the_old_index(tmp_path: Path, worker_
             index.rebuild(CorpusPages(broken=(7,)))
         assert worker_starts
         assert index.ids() == {d["id"] for d in corpus()}
-        assert ids_for(index, "ёлка") == {3}
+        assert ids_for(index, '"ёлка"') == {3}
         assert [str(p) for p in data_files(tmp_path / "search.db")] == [live]  # the half-built file is gone
         assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".stage-")] == []
     finally:
@@ -233,7 +222,7 @@ def test_threads_search_while_writing(tmp_path: Path) -> None:
         for t in threads:
             t.join(30)
     assert not errors, errors[0]
-    assert ids_for(index, "сквера") == {1000 + i for i in range(60)} - {1004, 1014, 1024, 1034, 1044, 1054}
+    assert ids_for(index, '"сквера"') == {1000 + i for i in range(60)} - {1004, 1014, 1024, 1034, 1044, 1054}
     index.close()
 
 
@@ -261,48 +250,25 @@ def test_typo_budget() -> None:
     assert typo_budget("12345") == 0
 
 
-def test_vocabulary_fuzzy_is_osa_with_first_letter_fixed() -> None:
-    vocab = Vocabulary(["благоустройств", "благородн", "юнармейск", "юнарм", "отряд", "атряд"])
-    full, _ = vocab.fuzzy("юнармеск", 1)
-    assert full == {"юнармейск": 1}
-    full, _ = vocab.fuzzy("юнрамейск", 1)  # transposition counts once
-    assert full == {"юнармейск": 1}
-    full, _ = vocab.fuzzy("отряд", 1)
-    assert full == {"отряд": 0}  # «атряд» differs in the first letter
-    _, prefixes = vocab.fuzzy("благоусрт", 2, prefix=True)
-    assert prefixes and all("благоустройств".startswith(p) for p in prefixes)
+def test_typo_look_up_is_osa() -> None:
+    assert within("юнармеск", ["юнармейск", "юнарм", "отряд"], 1) == {"юнармейск": 1}
+    assert within("юнрамейск", ["юнармейск"], 1) == {"юнармейск": 1}  # a swap counts once
+    assert within("отряд", ["атряд", "отряд"], 0) == {}  # no budget, no look-up
 
 
-def test_match_expression_quotes_every_term() -> None:
-    vocab = Vocabulary(["елк", "елочн"])
-    plan = plan_query(["елк", "or", "near"], vocab)
-    expression = plan.match()
-    assert expression == '("елк") AND ("or") AND ("near" OR "near"*)' or expression.count('"') % 2 == 0
-    for word in plan.words:
-        assert all(part.startswith('"') for part in word.expression().strip("()").split(" OR "))
-
-
-def test_huge_match_sets_rank_by_field_tiers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import app.search.local.rank as local_rank
-
-    monkeypatch.setattr(local_rank, "RANK_ALL", 2)  # every group counts as "huge"
-    monkeypatch.setattr(local_rank, "RANK_FEW", 0)  # and no filtered set counts as "few"
+def test_ranking_follows_kind_and_tier(tmp_path: Path) -> None:
+    """Literal before typo before nothing; title before summary before body; then the newest."""
     index = LocalIndex(tmp_path / "search.db")
-    docs = [
+    index.upsert([
         practice(1, "Парк", summary="описание", solution="сквер и сквер"),  # body only, oldest
         practice(2, "Сквер у реки", summary="описание"),  # title
         practice(3, "Набережная", summary="новый сквер"),  # summary
-        practice(4, "Сквер героев", summary="сквер"),  # title
+        practice(4, "Сквер героев", summary="сквер"),  # title and summary
         practice(5, "Двор", outcome="сквер"),  # body only
-        practice(6, "Площадь", summary="сквер и парк"),  # summary
-    ]
-    index.upsert(docs)
-    result = index.search(search_query(text="сквер", per_page=100))
-    order = [h.id for h in result.hits]
-    assert result.total == 6
-    assert set(order[:2]) == {2, 4}  # title tier: 2 documents, ranked by bm25
-    assert order[2:4] == [6, 3]  # title or summary: 2 + 2 > RANK_ALL, so newest first
-    assert order[4:] == [5, 1]  # then anywhere, newest first
+        practice(6, "Свер", summary="сквре у дома"),  # typo-only matches
+    ])
+    order = [h.id for h in index.search(search_query(text="сквер", per_page=100)).hits]
+    assert order == [4, 2, 3, 5, 1, 6]
     pages = [h.id for p in (1, 2, 3) for h in index.search(search_query(text="сквер", page=p, per_page=2)).hits]
     assert pages == order
     filtered = index.search(search_query(text="сквер", year_from=2020, regions=("RU-BEL",), per_page=2, page=2))
@@ -310,22 +276,17 @@ def test_huge_match_sets_rank_by_field_tiers(tmp_path: Path, monkeypatch: pytest
     index.close()
 
 
-def test_typo_matches_follow_exact_ones_in_huge_sets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import app.search.local.rank as local_rank
-
-    monkeypatch.setattr(local_rank, "RANK_ALL", 1)
-    monkeypatch.setattr(local_rank, "RANK_FEW", 0)
+def test_more_words_and_rarer_words_rank_first(tmp_path: Path) -> None:
     index = LocalIndex(tmp_path / "search.db")
-    index.upsert(
-        [
-            practice(1, "Гранты для молодёжи"),
-            practice(2, "Гранит набережной"),
-            practice(3, "Гранты для НКО", summary="гранты"),
-            practice(4, "Гранитная крошка"),
-        ]
-    )
-    order = [h.id for h in index.search(search_query(text="гранты", per_page=10)).hits]
-    assert order[:2] == [3, 1] and order[2] == 2
+    index.upsert([
+        practice(1, "Гранты для молодёжи", summary="конкурс"),
+        practice(2, "Гранты для НКО"),
+        practice(3, "Молодёжный совет"),
+        practice(4, "Гранты", summary="гранты"),
+    ])
+    # «молодёжь» (2 documents) is rarer than «гранты» (3): it decides what matches
+    order = [h.id for h in index.search(search_query(text="гранты молодёжи", per_page=10)).hits]
+    assert order == [1, 3]
     index.close()
 
 
@@ -352,47 +313,11 @@ def test_without_symlinks_the_path_is_a_plain_file(tmp_path: Path, monkeypatch: 
     index = LocalIndex(tmp_path / "search.db")
     index.upsert(corpus())
     assert not (tmp_path / "search.db").is_symlink()
-    assert ids_for(index, "ёлка") == {3}
+    assert ids_for(index, '"ёлка"') == {3}
     assert index.rebuild([practice(500, "Ёлка в одном файле")]) == 1
     assert index.ids() == {500}
-    assert ids_for(index, "ёлка") == {500}
+    assert ids_for(index, '"ёлка"') == {500}
     index.close()
-
-
-def test_few_matches_rank_like_the_full_ranking(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import app.search.local.rank as local_rank
-
-    index = LocalIndex(tmp_path / "search.db")
-    index.upsert(
-        [
-            practice(1, "Парк", summary="описание", solution="сквер и сквер"),
-            practice(2, "Сквер у реки", summary="описание"),
-            practice(3, "Набережная", summary="новый сквер"),
-            practice(4, "Двор", outcome="сквер"),
-            practice(5, "Скверы", summary="скверный"),
-            practice(6, "Свер", summary="сквре у дома"),  # typo-only matches
-            practice(7, "Сквер героев", summary="сквер у парка"),
-        ]
-    )
-    # One word each: the few are scored without idf, which only weighs words against each other.
-    queries = ["сквер", "скве", "свер", "гранты", "набережная"]
-    few = {q: [h.id for h in index.search(search_query(text=q, per_page=100)).hits] for q in queries}
-    assert set(few["сквер"][:3]) == {2, 5, 7} and few["сквер"][-1] == 6  # title first, typo last
-    monkeypatch.setattr(local_rank, "RANK_FEW", 0)
-    index.upsert([practice(8, "Другое")])  # drops cached results
-    full = {q: [h.id for h in index.search(search_query(text=q, per_page=100)).hits] for q in queries}
-    assert few == full
-    index.close()
-
-
-def test_match_expression_leaves_out_variants_a_shorter_prefix_covers() -> None:
-    vocab = Vocabulary(["муниц", "муниципальн", "муниципалитет", "онлайн", "онлайнов", "онлай", "совет"])
-    online = plan_query(["онлайн"], vocab)
-    assert online.words[0].exact == ("онлайн",) and online.words[0].typo_prefixes == ("онлай",)
-    assert online.match(with_typos=False) == '("онлайн"*)'  # "онлайн" itself is one of "онлайн"*
-    assert online.match() == '("онлай"*)'
-    assert plan_query(["муници"], vocab).match(with_typos=False) == '("муниц" OR "муници"*)'
-    assert plan_query(["онлайн", "совет"], vocab).match(with_typos=False) == '("онлайн") AND ("совет"*)'
 
 
 def test_worker_processes_only_where_they_pay(monkeypatch: pytest.MonkeyPatch) -> None:

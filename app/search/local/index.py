@@ -1,14 +1,12 @@
-"""The embedded default engine: SQLite FTS5 plus roaring bitmaps in memory.
+"""The embedded default engine: word postings in a SQLite file, facets and orders in memory.
 
-- Documents (JSON) and their filter/sort columns live in a plain table; each searchable field
-  is indexed in FTS5 as normalised Snowball stems (`text.stem`), ranked by weighted bm25.
-- A query word matches its stem, typo variants and (last word) prefixes, found in an
-  in-memory vocabulary (`local.plan`); the FTS5 MATCH is built only from quoted terms.
-- Filters, disjunctive facet counts and sorting run on per-value roaring bitmaps
-  (`local.state`), refreshed when the file changes (sequence number in `meta`), so other
-  processes' writes are seen.
+- Documents (JSON), their filter and sort values and, per word key and tier, the ids of the
+  documents with it (roaring bitmaps) live in one SQLite file (`local.store`).
+- A query is understood by the shared layer (`app.search.query`) and executed on the postings
+  (`local.matching`); filters, disjunctive facet counts and sorting run on in-memory bitmaps and
+  arrays (`local.state`), patched when the file changes, so other processes' writes are seen.
 - Threads: one SQLite connection per thread; writers serialise with BEGIN IMMEDIATE (WAL).
-- `rebuild` fills a new file and swaps it in atomically (`local.store`, `local.rebuild`).
+- `rebuild` fills a new file and swaps it in atomically (`local.rebuild`).
 """
 
 from __future__ import annotations
@@ -16,31 +14,18 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from app.search.base import (
-    HIGHLIGHT_FIELDS,
-    MAX_PER_PAGE,
-    SORTS,
-    Hit,
-    SearchQuery,
-    SearchResult,
-    SearchUnavailable,
-)
-from app.search.highlight import highlight
-from app.search.local import rank, rebuild, store
-from app.search.local.plan import QueryPlan, plan_query, query_words
+from app.search import thesaurus as thesauri
+from app.search.base import HIGHLIGHT_FIELDS, MAX_PER_PAGE, SORTS, Hit, SearchQuery, SearchResult, SearchUnavailable
+from app.search.highlight import CROP_WORDS, highlight
+from app.search.local import matching, rebuild, store, writes
 from app.search.local.state import RWLock, State
-
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - not POSIX
-    fcntl = None  # type: ignore[assignment]
+from app.search.query import plan as make_plan
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +36,9 @@ FULL_RELOAD_SHARE = 0.2  # refresh by reloading everything when more changed tha
 class LocalIndex:
     name = "local"
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, thesaurus: Path | None = None) -> None:
         self.path = Path(path)
+        self.thesaurus_path = thesaurus
         self._tls = threading.local()
         self._conns: dict[int, sqlite3.Connection] = {}
         self._conns_lock = threading.Lock()
@@ -66,13 +52,12 @@ class LocalIndex:
     # -- connections -----------------------------------------------------------------------
 
     def _conn(self) -> tuple[sqlite3.Connection, str]:
-        """This thread's connection to the current data file (reopened after a swap)."""
-        target = store.resolve(self.path)
+        """This thread's connection to the current data file (a retired file is left by the
+        caller through `_forget`, so the link is resolved only then, not on every request)."""
         conn = getattr(self._tls, "conn", None)
-        if conn is not None and self._tls.target == target:
-            return conn, target
         if conn is not None:
-            self._forget(conn)
+            return conn, self._tls.target
+        target = store.resolve(self.path)
         conn = store.connect(target)
         store.init_file(conn)
         self._tls.conn, self._tls.target = conn, target
@@ -103,18 +88,18 @@ class LocalIndex:
             conn, _target = self._conn()
             conn.execute("BEGIN IMMEDIATE")
             try:
-                meta = store.read_meta(conn)
+                head = store.read_head(conn)
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
-            if meta.get("retired") == "1":  # a rebuild swapped this file out: follow it
+            if head.retired:  # a rebuild swapped this file out: follow it
                 conn.execute("ROLLBACK")
                 self._forget(conn)
                 continue
-            seq = int(meta["seq"]) + 1
+            seq = head.seq + 1
             try:
                 yield conn, seq
-                conn.execute("UPDATE meta SET value = ? WHERE key = 'seq'", (str(seq),))
+                conn.execute("UPDATE head SET seq = ?", (seq,))
                 conn.execute("COMMIT")
             except BaseException:
                 with contextlib.suppress(sqlite3.Error):
@@ -125,27 +110,27 @@ class LocalIndex:
 
     # -- in-memory state -------------------------------------------------------------------
 
-    def _fresh(self, conn: sqlite3.Connection, target: str, meta: dict[str, str]) -> State:
+    def _thesaurus(self, conn: sqlite3.Connection) -> thesauri.Thesaurus:
+        return thesauri.build(conn.execute("SELECT kind, term, alternatives FROM thesaurus ORDER BY line"))
+
+    def _fresh(self, conn: sqlite3.Connection, target: str, head: store.Head) -> State:
         """The in-memory state for the snapshot `conn` reads (inside its read transaction)."""
-        epoch, seq, floor = meta["epoch"], int(meta["seq"]), int(meta["floor"])
         st = self._state
-        if st and st.ident == target and st.epoch == epoch and st.seq >= seq:
+        if st and st.ident == target and st.epoch == head.epoch and st.seq >= head.seq:
             return st  # current, or ahead of this snapshot (the caller takes a newer one)
         with self._state_lock:
             st = self._state
-            if st and st.ident == target and st.epoch == epoch and st.seq >= seq:
+            if st and st.ident == target and st.epoch == head.epoch and st.seq >= head.seq:
                 return st
             if (
                 st is None
                 or st.ident != target
-                or st.epoch != epoch
-                or st.seq < floor
-                or not self._patch(conn, st, seq)
+                or st.epoch != head.epoch
+                or st.seq < head.floor
+                or not self._patch(conn, st, head.seq)
             ):
-                st = State(target, epoch, seq)
-                rows = conn.execute(f"SELECT {store.META_COLUMNS} FROM docs")
-                terms = (t for (t,) in conn.execute("SELECT term FROM terms"))
-                st.load(rows, terms)
+                st = State(target, head.epoch, head.seq, self._thesaurus(conn))
+                st.load(conn.execute(f"SELECT {store.META_COLUMNS} FROM docs"), conn.execute("SELECT key, df FROM terms"))
                 self._state = st
             return st
 
@@ -156,15 +141,16 @@ class LocalIndex:
             return False
         rows = conn.execute(f"SELECT {store.META_COLUMNS} FROM docs WHERE seq > ?", (st.seq,)).fetchall()
         gone = [i for (i,) in conn.execute("SELECT id FROM gone WHERE seq > ?", (st.seq,))]
-        terms = [t for (t,) in conn.execute("SELECT term FROM terms WHERE seq > ?", (st.seq,))]
+        terms = conn.execute("SELECT key, df FROM terms WHERE seq > ?", (st.seq,)).fetchall()
+        keys = [k for (k,) in conn.execute("SELECT DISTINCT key FROM postings WHERE seq > ?", (st.seq,))]
         self._rw.acquire_write()
         try:
             for doc_id in gone:
                 st.remove(doc_id)
             for row in rows:
-                st.put(store.MetaRow(*row), ())
-            st.vocab.add(terms)
-            st.cache.clear()
+                st.put(store.MetaRow(*row))
+            st.vocab.update(terms)
+            st.changed_postings([*keys, *(t for t, _ in terms)])
             st.seq = seq
         finally:
             self._rw.release_write()
@@ -174,19 +160,23 @@ class LocalIndex:
     def _reading(self) -> Iterator[tuple[sqlite3.Connection, State]]:
         """A read transaction and the in-memory state of exactly that snapshot.
 
-        Bitmaps, FTS matches and stored documents then agree, so totals and hits match even
+        Bitmaps, postings and stored documents then agree, so totals and hits match even
         while other threads or processes write.
         """
-        conn, target = self._conn()
-        for attempt in range(5):
+        for attempt in range(6):
+            conn, target = self._conn()
             conn.execute("BEGIN")
+            head = store.read_head(conn)
+            if head.retired:  # swapped out by a rebuild: follow the link to the new file
+                conn.execute("COMMIT")
+                self._forget(conn)
+                continue
             done = False
             try:
-                meta = store.read_meta(conn)
-                st = self._fresh(conn, target, meta)
+                st = self._fresh(conn, target, head)
                 self._rw.acquire_read()
                 try:
-                    if attempt < 4 and (st.seq != int(meta["seq"]) or self._state is not st):
+                    if attempt < 4 and (st.seq != head.seq or self._state is not st):
                         continue  # the state moved past this snapshot: read a newer one
                     done = True
                     yield conn, st
@@ -197,64 +187,68 @@ class LocalIndex:
                     conn.execute("COMMIT")
             if done:
                 return
+        raise SearchUnavailable("local index keeps being swapped out")
 
     # -- the contract ----------------------------------------------------------------------
 
     def configure(self) -> None:
+        """Open (or create) the file; a new file takes the thesaurus from `thesaurus`."""
         with self._engine("configure"):
-            self._conn()
+            conn, _ = self._conn()
+            if self.thesaurus_path is not None and not conn.execute("SELECT 1 FROM thesaurus LIMIT 1").fetchone():
+                rows, errors = thesauri.rows_of(self.thesaurus_path)
+                for error in errors:
+                    log.warning("thesaurus %s, line %d: %s", self.thesaurus_path.name, error.line, error.message)
+                with self._write() as (conn, _seq):
+                    rebuild.store_thesaurus(conn, rows)
+                    store.new_epoch(conn)  # every process reloads its state with it
 
     def upsert(self, documents: Sequence[dict[str, Any]]) -> None:
         docs = list(documents)
         if not docs:
             return
-        prepared = [store.prepare(d, 0) for d in docs]  # stem before taking the write lock
+        prepared = [store.prepare(d, 0) for d in docs]  # analyse before taking the write lock
         with self._engine("upsert"), self._write() as (conn, seq):
-            stamped = [p._replace(doc=p.doc._replace(seq=seq)) for p in prepared]
-            rebuild.apply_upserts(conn, stamped, seq)
+            writes.apply_upserts(conn, prepared, seq)
 
     def delete(self, ids: Sequence[int]) -> None:
         wanted = sorted({int(i) for i in ids})
         if not wanted:
             return
         with self._engine("delete"), self._write() as (conn, seq):
-            rebuild.apply_deletes(conn, wanted, seq, {})
+            writes.apply_deletes(conn, wanted, seq)
             # Tombstones let other processes patch their state; keep the most recent ones.
             # A process whose state is older than the floor reloads everything instead.
             row = conn.execute("SELECT seq FROM gone ORDER BY seq DESC LIMIT 1 OFFSET ?", (GONE_KEEP,)).fetchone()
             if row is not None:
                 conn.execute("DELETE FROM gone WHERE seq <= ?", (row[0],))
-                conn.execute("UPDATE meta SET value = ? WHERE key = 'floor'", (str(row[0]),))
+                conn.execute("UPDATE head SET floor = ?", (row[0],))
 
     def clear(self) -> None:
         with self._engine("clear"), self._write() as (conn, _seq):
             for table in store.TABLES:
                 conn.execute(f"DELETE FROM {table}")
-            conn.execute("UPDATE meta SET value = ? WHERE key = 'epoch'", (os.urandom(8).hex(),))
+            store.new_epoch(conn)
 
     def count(self) -> int:
-        with self._engine("count"):
-            conn, _ = self._conn()
-            return int(conn.execute("SELECT count(*) FROM docs").fetchone()[0])
+        with self._engine("count"), self._reading() as (_conn, st):
+            return len(st.all)
 
     def health(self) -> bool:
         try:
-            conn, _ = self._conn()
-            conn.execute("SELECT rowid FROM fts WHERE fts MATCH '\"health\"' LIMIT 1").fetchall()
-            conn.execute("SELECT count(*) FROM docs").fetchone()
+            with self._reading() as (conn, _st):
+                conn.execute("SELECT count(*) FROM docs").fetchone()
             return True
         except Exception:  # never raises: health is a yes/no
             log.warning("local index health check failed", exc_info=True)
             return False
 
     def ids(self) -> set[int]:
-        with self._engine("ids"):
-            conn, _ = self._conn()
+        with self._engine("ids"), self._reading() as (conn, _st):
             return {i for (i,) in conn.execute("SELECT id FROM docs")}
 
     def get(self, doc_id: int) -> dict[str, Any] | None:
-        with self._engine("get"):
-            conn, _ = self._conn()
+        with self._engine("get"), self._reading() as (conn, _st):
             row = conn.execute("SELECT doc FROM bodies WHERE id = ?", (int(doc_id),)).fetchone()
             return json.loads(row[0]) if row else None
 
@@ -272,13 +266,10 @@ class LocalIndex:
     def search(self, query: SearchQuery) -> SearchResult:
         page = max(1, int(query.page))
         per_page = min(max(1, int(query.per_page)), MAX_PER_PAGE)
-        words = query_words(query.text)
         with self._engine("search"), self._reading() as (conn, st):
-            plan: QueryPlan | None = None
-            matched = st.all
-            if words:
-                plan = st.cached(("plan", tuple(words)), lambda: plan_query(words, st.vocab))
-                matched = rank.matches(conn, st, plan.match())
+            plan = st.cached(("text", query.text), lambda: make_plan(query.text, st.thesaurus))
+            found = matching.execute(conn, st, plan) if plan else None
+            matched = found.ids if found is not None else st.all
             groups = st.filter_groups(query)
             filtered = matched
             for bm in groups.values():
@@ -286,26 +277,24 @@ class LocalIndex:
             total = len(filtered)
             facets = st.facet_counts(matched, groups, query.facets, filtered)
             sort = query.sort if query.sort in SORTS else "relevance"
-            if sort == "relevance" and plan is None:
-                sort = "newest"
             offset = (page - 1) * per_page
             if offset >= total:
                 ids: list[int] = []
             elif sort == "title":
-                ids = st.title.page(filtered, offset, per_page)
-            elif sort == "newest" or plan is None:
-                ids = st.newest.page(filtered, offset, per_page)
+                ids = st.page(st.title, filtered, offset, per_page)
+            elif sort == "newest" or found is None:
+                ids = st.page(st.newest, filtered, offset, per_page)
             else:
-                ids = rank.relevance_page(conn, st, plan, filtered, offset, per_page)
+                ids = st.page(found.order, filtered, offset, per_page)
             docs = self._documents(conn, ids)
-        matcher = plan.matcher() if plan else None
+        matcher = found.matcher if found is not None else None
         hits = [
             Hit(
                 id=doc_id,
                 slug=str(docs[doc_id].get("slug", "")),
                 document=docs[doc_id],
                 highlights={
-                    f: highlight(str(docs[doc_id].get(f) or ""), matcher, None if f == "title" else 30)
+                    f: highlight(str(docs[doc_id].get(f) or ""), matcher, None if f == "title" else CROP_WORDS)
                     for f in HIGHLIGHT_FIELDS
                 },
             )
@@ -324,20 +313,7 @@ class LocalIndex:
     # -- rebuild ---------------------------------------------------------------------------
 
     def rebuild(self, documents: Iterable[dict[str, Any]], progress: Any = None) -> int:
+        """A new file from `documents` (and the thesaurus file, if any), swapped in atomically."""
+        rows = thesauri.rows_of(self.thesaurus_path)[0] if self.thesaurus_path is not None else None
         with self._engine("rebuild"):
-            store.resolve(self.path)
-            lock_path = self.path.with_name(self.path.name + ".lock")
-            with open(lock_path, "a+b") as lock:
-                if fcntl is not None:
-                    fcntl.flock(lock, fcntl.LOCK_EX)  # one rebuild at a time, across processes
-                if not self.path.is_symlink():
-                    return self._rebuild_in_place(documents, progress)
-                return rebuild.rebuild_swap(self.path, documents, progress)
-
-    def _rebuild_in_place(self, documents: Iterable[dict[str, Any]], progress: Any) -> int:
-        """Without symbolic links: replace the content in one transaction (readers see either)."""
-        with self._write() as (conn, seq):
-            for table in store.TABLES:
-                conn.execute(f"DELETE FROM {table}")
-            conn.execute("UPDATE meta SET value = ? WHERE key = 'epoch'", (os.urandom(8).hex(),))
-            return rebuild.fill(conn, documents, progress, seq)
+            return rebuild.rebuild(self.path, documents, progress, rows, self._write)

@@ -1,174 +1,213 @@
-"""In-memory side of the local engine: facet bitmaps, sort orders and the vocabulary.
+"""In-memory side of the local engine: facet bitmaps, sort orders, the vocabulary and caches.
 
-Built once from the SQLite file and patched with the documents changed since (each write
-bumps a sequence number stored with the rows), so a process sees other processes' writes
-without reloading everything. Facet counts are intersection cardinalities of roaring bitmaps;
-sorting walks fixed chunks of a global order and only sorts the chunk a page falls in.
+Built once from the SQLite file and patched with what changed since (every row carries the
+sequence number of the write that made it), so a process sees other processes' writes without
+reloading everything. Facet counts are intersection cardinalities of roaring bitmaps; orders are
+numpy arrays of document ids, so a page of any subset is one mask and one slice. Postings are read
+from the file when a query needs them and kept in a bounded cache.
 """
 
 from __future__ import annotations
 
 import bisect
+import sqlite3
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import numpy as np
 from pyroaring import BitMap
 
+from app.search.analysis import TIERS
 from app.search.base import FacetCount, SearchQuery
 from app.search.facets import BY_NAME, FACETS, AnyOf, Between, RangeFacet, conditions
-from app.search.local.plan import Vocabulary
 from app.search.local.store import MetaRow, split_facets
+from app.search.thesaurus import Thesaurus
 
-CHUNK = 1024
-MAX_CHUNK = 4 * CHUNK
-CACHE_SIZE = 64
+RESULTS = 128  # per-text results kept (match sets and relevance orders)
+POSTINGS = 20_000  # word keys whose postings are kept
+NO_TIERS: tuple[BitMap, ...] = tuple(BitMap() for _ in TIERS)
 
 
-class Ordering:
-    """Document ids in a global order, kept as chunks of consecutive ids (roaring bitmaps).
+class Vocabulary:
+    """Every word key with its document frequency, sorted (for prefix and typo look-ups)."""
 
-    A page of a subset F is found by counting |F ∩ chunk| chunk by chunk (fast, in C) and
-    sorting only the members of F in the chunks the page falls in.
-    """
+    def __init__(self, terms: Iterable[tuple[str, int]] = ()) -> None:
+        self.df: dict[str, int] = dict(terms)
+        self.terms: list[str] = sorted(self.df)
 
-    def __init__(self, keyed: list[tuple[Any, int]], key: Callable[[int], Any]) -> None:
-        keyed.sort()
-        self.key = key
-        self.firsts: list[Any] = [keyed[i][0] for i in range(0, len(keyed), CHUNK)]
-        self.chunks: list[BitMap] = [BitMap([d for _, d in keyed[i : i + CHUNK]]) for i in range(0, len(keyed), CHUNK)]
+    def __len__(self) -> int:
+        return len(self.terms)
 
-    def _slot(self, k: Any) -> int:
-        return max(0, bisect.bisect_right(self.firsts, k) - 1)
+    def __contains__(self, term: object) -> bool:
+        return term in self.df
 
-    def add(self, doc_id: int) -> None:
-        k = self.key(doc_id)
-        if not self.chunks:
-            self.firsts, self.chunks = [k], [BitMap([doc_id])]
-            return
-        i = self._slot(k)
-        chunk = self.chunks[i]
-        chunk.add(doc_id)
-        if len(chunk) > MAX_CHUNK:  # split an overgrown chunk in two
-            members = sorted(chunk, key=self.key)
-            half = len(members) // 2
-            self.chunks[i : i + 1] = [BitMap(members[:half]), BitMap(members[half:])]
-            self.firsts[i : i + 1] = [min(self.firsts[i], self.key(members[0])), self.key(members[half])]
+    def update(self, terms: Iterable[tuple[str, int]]) -> None:
+        new = []
+        for term, df in terms:
+            if term not in self.df:
+                new.append(term)
+            self.df[term] = df
+        if len(new) > 64:
+            self.terms = sorted(self.df)
+        else:
+            for term in new:
+                bisect.insort(self.terms, term)
 
-    def remove(self, doc_id: int) -> None:
-        if self.chunks:
-            self.chunks[self._slot(self.key(doc_id))].discard(doc_id)
-
-    def page(self, subset: BitMap, offset: int, limit: int) -> list[int]:
-        out: list[int] = []
-        skip = offset
-        for chunk in self.chunks:
-            n = subset.intersection_cardinality(chunk)
-            if not n:
-                continue
-            if skip >= n:
-                skip -= n
-                continue
-            members = sorted(subset & chunk, key=self.key)
-            out.extend(members[skip : skip + limit - len(out)])
-            skip = 0
-            if len(out) >= limit:
-                break
-        return out
+    def starting(self, prefix: str) -> list[str]:
+        lo = bisect.bisect_left(self.terms, prefix)
+        hi = bisect.bisect_left(self.terms, prefix + "\uffff")
+        return self.terms[lo:hi]
 
 
 class State:
     """A snapshot of one index file at (epoch, seq), patched forward in place."""
 
-    def __init__(self, ident: str, epoch: str, seq: int) -> None:
+    def __init__(self, ident: str, epoch: str, seq: int, thesaurus: Thesaurus) -> None:
         self.ident = ident  # which data file this state describes
         self.epoch = epoch
         self.seq = seq
+        self.thesaurus = thesaurus
         self.lock = threading.RLock()
         self.all = BitMap()
         self.facets: dict[str, dict[str, BitMap]] = {f.name: {} for f in FACETS}
         self.meta: dict[int, MetaRow] = {}
         self.vocab = Vocabulary()
-        self.newest = Ordering([], self._newest_key)
-        self.title = Ordering([], self._title_key)
-        self.cache: OrderedDict[Any, Any] = OrderedDict()
-
-    # -- keys ------------------------------------------------------------------------------
-
-    def _newest_key(self, doc_id: int) -> tuple[float, int]:
-        return (-(self.meta[doc_id].published_at or 0.0), -doc_id)
-
-    def _title_key(self, doc_id: int) -> tuple[str, int]:
-        return (self.meta[doc_id].title_key, doc_id)
+        self._newest: np.ndarray | None = None
+        self._newest_rank: np.ndarray | None = None
+        self._title: np.ndarray | None = None
+        self.results: OrderedDict[Any, Any] = OrderedDict()
+        self.postings: OrderedDict[str, tuple[BitMap, ...]] = OrderedDict()
 
     # -- building and patching ---------------------------------------------------------------
 
-    def load(self, rows: Iterable[tuple[Any, ...]], terms: Iterable[str]) -> None:
-        meta = self.meta
+    def load(self, rows: Iterable[tuple[Any, ...]], terms: Iterable[tuple[str, int]]) -> None:
         lists: dict[str, dict[str, list[int]]] = {f.name: {} for f in FACETS}
         for raw in rows:
             row = MetaRow(*raw)
-            meta[row.id] = row
+            self.meta[row.id] = row
             for facet, value in split_facets(row.facets):
                 if facet in lists:  # a facet dropped from the registry is left out
                     lists[facet].setdefault(value, []).append(row.id)
-        self.all = BitMap(meta)
+        self.all = BitMap(self.meta)
         self.facets = {f: {v: BitMap(ids) for v, ids in values.items()} for f, values in lists.items()}
-        self.newest = Ordering([((-(r.published_at or 0.0), -d), d) for d, r in meta.items()], self._newest_key)
-        self.title = Ordering([((r.title_key, d), d) for d, r in meta.items()], self._title_key)
         self.vocab = Vocabulary(terms)
 
-    def _values(self, row: MetaRow) -> Iterable[tuple[str, str]]:
-        return ((f, v) for f, v in split_facets(row.facets) if f in self.facets)
-
-    def _index(self, row: MetaRow) -> None:
-        doc_id = row.id
-        self.meta[doc_id] = row
-        self.all.add(doc_id)
-        for facet, value in self._values(row):
-            bm = self.facets[facet].get(value)
-            if bm is None:
-                bm = self.facets[facet][value] = BitMap()
-            bm.add(doc_id)
-
     def remove(self, doc_id: int) -> None:
-        row = self.meta.get(doc_id)
+        row = self.meta.pop(doc_id, None)
         if row is None:
             return
-        self.newest.remove(doc_id)
-        self.title.remove(doc_id)
-        for facet, value in self._values(row):
-            bm = self.facets[facet].get(value)
-            if bm is not None:
-                bm.discard(doc_id)
-                if not bm:
+        for facet, value in split_facets(row.facets):
+            bitmap = self.facets.get(facet, {}).get(value)
+            if bitmap is not None:
+                bitmap.discard(doc_id)
+                if not bitmap:
                     del self.facets[facet][value]
         self.all.discard(doc_id)
-        del self.meta[doc_id]
+        self._orders_changed()
 
-    def put(self, row: MetaRow, terms: Iterable[str]) -> None:
+    def put(self, row: MetaRow) -> None:
         self.remove(row.id)
-        self._index(row)
-        self.newest.add(row.id)
-        self.title.add(row.id)
-        self.vocab.add(terms)
+        self.meta[row.id] = row
+        self.all.add(row.id)
+        for facet, value in split_facets(row.facets):
+            if facet in self.facets:
+                self.facets[facet].setdefault(value, BitMap()).add(row.id)
+        self._orders_changed()
 
-    # -- cache of per-text results (match bitmaps, rankings), dropped on every change -----------
+    def changed_postings(self, keys: Iterable[str]) -> None:
+        for key in keys:
+            self.postings.pop(key, None)
+        self.results.clear()
+
+    def _orders_changed(self) -> None:
+        self._newest = self._newest_rank = self._title = None
+        self.results.clear()
+
+    # -- orders -------------------------------------------------------------------------------
+
+    def _size(self) -> int:
+        return (self.all.max() + 1) if self.all else 1
+
+    @property
+    def newest(self) -> np.ndarray:
+        """Every document id, newest first (ties: the higher id first)."""
+        if self._newest is None:
+            ids = np.fromiter(self.meta, dtype=np.int64, count=len(self.meta))
+            published = np.fromiter((r.published_at for r in self.meta.values()), dtype=np.float64, count=len(self.meta))
+            self._newest = ids[np.lexsort((-ids, -published))]
+        return self._newest
+
+    @property
+    def newest_rank(self) -> np.ndarray:
+        """Position of each id in `newest` (indexed by id)."""
+        if self._newest_rank is None:
+            rank = np.zeros(self._size(), dtype=np.int64)
+            rank[self.newest] = np.arange(len(self.newest))
+            self._newest_rank = rank
+        return self._newest_rank
+
+    @property
+    def title(self) -> np.ndarray:
+        if self._title is None:
+            order = sorted(self.meta.values(), key=lambda r: (r.title_key, r.id))
+            self._title = np.fromiter((r.id for r in order), dtype=np.int64, count=len(order))
+        return self._title
+
+    def mask(self, subset: BitMap) -> np.ndarray:
+        out = np.zeros(self._size(), dtype=bool)
+        if subset:
+            out[np.frombuffer(subset.to_array(), dtype=np.uint32)] = True
+        return out
+
+    def page(self, order: np.ndarray, subset: BitMap, offset: int, limit: int) -> list[int]:
+        """One page of `subset` in the given order of ids."""
+        everything = len(subset) == len(self.all)
+        chosen = order if everything or not len(order) else order[self.mask(subset)[order]]
+        return [int(i) for i in chosen[offset : offset + limit]]
+
+    # -- postings and per-text results ---------------------------------------------------------
+
+    def tiers_of(self, conn: sqlite3.Connection, keys: Iterable[str]) -> dict[str, tuple[BitMap, ...]]:
+        """Each key's postings per tier (read from the file once, then kept)."""
+        wanted = list(dict.fromkeys(keys))
+        out: dict[str, tuple[BitMap, ...]] = {}
+        missing = []
+        with self.lock:
+            for key in wanted:
+                cached = self.postings.get(key)
+                if cached is None:
+                    missing.append(key)
+                else:
+                    self.postings.move_to_end(key)
+                    out[key] = cached
+        for start in range(0, len(missing), 500):
+            chunk = missing[start : start + 500]
+            found: dict[str, list[BitMap]] = {k: [BitMap() for _ in TIERS] for k in chunk}
+            marks = ",".join("?" * len(chunk))
+            for key, tier, ids in conn.execute(f"SELECT key, tier, ids FROM postings WHERE key IN ({marks})", chunk):
+                found[key][tier] = BitMap.deserialize(ids)
+            with self.lock:
+                for key, tiers in found.items():
+                    out[key] = self.postings[key] = tuple(tiers)
+                while len(self.postings) > POSTINGS:
+                    self.postings.popitem(last=False)
+        return out
 
     def cached(self, key: Any, make: Callable[[], Any]) -> Any:
         with self.lock:
-            if key in self.cache:
-                self.cache.move_to_end(key)
-                return self.cache[key]
+            if key in self.results:
+                self.results.move_to_end(key)
+                return self.results[key]
         value = make()
         with self.lock:
-            self.cache[key] = value
-            while len(self.cache) > CACHE_SIZE:
-                self.cache.popitem(last=False)
+            self.results[key] = value
+            while len(self.results) > RESULTS:
+                self.results.popitem(last=False)
         return value
 
-    # -- filters and facets -------------------------------------------------------------------
+    # -- filters and facets ---------------------------------------------------------------------
 
     def _union(self, facet: str, values: Iterable[str]) -> BitMap:
         table = self.facets[facet]

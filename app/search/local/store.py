@@ -1,4 +1,17 @@
-"""The SQLite file of the local engine: schema, connections, rows, and the swap on rebuild.
+"""The SQLite file of the local engine: its schema, rows, connections, and the swap on rebuild.
+
+What the file holds:
+- `head`: one row: the file's epoch (new on every clear/rebuild), its sequence number (bumped by
+  every write), the floor (the oldest sequence whose tombstones are kept) and `retired` (set when
+  a rebuild swapped this file out);
+- `docs` (filter, facet and sort values), `bodies` (the documents as JSON);
+- `postings`: for each word key and tier (`app.search.analysis.TIERS`), the ids of the documents
+  with that key there, as a serialized roaring bitmap; `terms`: every key with its document
+  frequency (the vocabulary typos and prefixes are looked up in);
+- `gone`: tombstones of deleted documents (other processes patch their state from them);
+- `thesaurus`: the thesaurus rows the index was built with (`practices reindex` applies edits).
+Every row carries the sequence number of the write that made it, so another process patches its
+in-memory state with what changed since its own sequence.
 
 The index lives at `path`, a symbolic link to a data file `path.name + "." + token` beside it.
 A rebuild fills a new data file and atomically replaces the link (os.replace). The data file
@@ -16,24 +29,25 @@ import logging
 import os
 import secrets
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from app.search.base import SEARCHABLE_FIELDS
+from app.search.analysis import TIERS, analyze
 from app.search.facets import FACETS, all_values
-from app.search.text import stem, title_key, tokens
+from app.search.text import title_key
 
 log = logging.getLogger(__name__)
-SCHEMA_VERSION = 2
-# bm25 weights, one per SEARCHABLE_FIELDS entry, most important first.
-WEIGHTS: tuple[float, ...] = (10.0, 5.0, 3.0, 2.0, 1.5, 1.2, 1.2)
-assert len(WEIGHTS) == len(SEARCHABLE_FIELDS)
-BM25 = "bm25(fts, " + ", ".join(str(w) for w in WEIGHTS) + ")"
+SCHEMA_VERSION = 3
 
-_FTS_COLUMNS = ", ".join(SEARCHABLE_FIELDS)
-SCHEMA = f"""
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS head (
+    one INTEGER PRIMARY KEY CHECK (one = 1),
+    epoch TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    floor INTEGER NOT NULL,
+    retired INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS docs (
     id INTEGER PRIMARY KEY,
     version INTEGER NOT NULL,
@@ -42,20 +56,32 @@ CREATE TABLE IF NOT EXISTS docs (
     published_at REAL NOT NULL,
     title_key TEXT NOT NULL
 );
-CREATE TABLE IF NOT EXISTS bodies (id INTEGER PRIMARY KEY, doc TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS docs_seq ON docs (seq);
+CREATE TABLE IF NOT EXISTS bodies (id INTEGER PRIMARY KEY, doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS postings (
+    key TEXT NOT NULL,
+    tier INTEGER NOT NULL,
+    ids BLOB NOT NULL,
+    seq INTEGER NOT NULL,
+    PRIMARY KEY (key, tier)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS postings_seq ON postings (seq);
+CREATE TABLE IF NOT EXISTS terms (key TEXT PRIMARY KEY, df INTEGER NOT NULL, seq INTEGER NOT NULL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS terms_seq ON terms (seq);
 CREATE TABLE IF NOT EXISTS gone (id INTEGER PRIMARY KEY, version INTEGER, seq INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS gone_seq ON gone (seq);
-CREATE TABLE IF NOT EXISTS terms (term TEXT PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS terms_seq ON terms (seq);
-CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5 (
-    {_FTS_COLUMNS},
-    tokenize = 'unicode61 remove_diacritics 0',
-    prefix = '2 3',
-    detail = full
-);
+CREATE TABLE IF NOT EXISTS thesaurus (line INTEGER PRIMARY KEY, kind TEXT NOT NULL, term TEXT NOT NULL,
+                                      alternatives TEXT NOT NULL);
 """
+TABLES = ("docs", "bodies", "postings", "terms", "gone")
 FACET_SEP, VALUE_SEP = "\x1e", "\x1f"
+
+
+class Head(NamedTuple):
+    epoch: str
+    seq: int
+    floor: int
+    retired: bool
 
 
 class DocRow(NamedTuple):
@@ -83,58 +109,43 @@ class Prepared(NamedTuple):
 
     doc: DocRow
     body: str  # the document as JSON
-    fts: tuple[Any, ...]  # rowid, then each of SEARCHABLE_FIELDS as stems
-    terms: set[str]
+    tiers: tuple[frozenset[str], ...]  # its word keys, per tier
 
 
 DOC_COLUMNS = ", ".join(DocRow._fields)
 META_COLUMNS = ", ".join(MetaRow._fields)
 DOC_SQL = f"INSERT OR REPLACE INTO docs ({DOC_COLUMNS}) VALUES ({', '.join('?' * len(DocRow._fields))})"
 BODY_SQL = "INSERT OR REPLACE INTO bodies (id, doc) VALUES (?, ?)"
-TABLES = ("docs", "bodies", "gone", "terms", "fts")
-FTS_SQL = f"INSERT INTO fts (rowid, {_FTS_COLUMNS}) VALUES ({', '.join('?' * (1 + len(SEARCHABLE_FIELDS)))})"
-
-
-class _StemMemo(dict[str, str]):
-    def __missing__(self, word: str) -> str:
-        if len(self) > 500_000:
-            self.clear()
-        value = self[word] = stem(word)
-        return value
-
-
-_stems = _StemMemo()
+POSTING_SQL = "INSERT OR REPLACE INTO postings (key, tier, ids, seq) VALUES (?, ?, ?, ?)"
 
 
 def facet_pairs(document: dict[str, Any]) -> str:
     return FACET_SEP.join(f"{name}{VALUE_SEP}{value}" for name, value in all_values(FACETS, document))
 
 
-def split_facets(encoded: str) -> list[tuple[str, str]]:
+def split_facets(encoded: str) -> Iterator[tuple[str, str]]:
     """The (facet name, value) pairs of a `facets` column."""
-    if not encoded:
-        return []
-    return [tuple(pair.split(VALUE_SEP, 1)) for pair in encoded.split(FACET_SEP)]  # type: ignore[misc]  # two parts each
+    if encoded:
+        for pair in encoded.split(FACET_SEP):
+            name, _, value = pair.partition(VALUE_SEP)
+            yield name, value
 
 
 def prepare(doc: dict[str, Any], seq: int) -> Prepared:
     """The rows of one search document."""
-    doc_id = int(doc["id"])
-    fts: list[Any] = [doc_id]
-    terms: set[str] = set()
-    for f in SEARCHABLE_FIELDS:
-        words = list(map(_stems.__getitem__, tokens(str(doc.get(f) or ""))))
-        terms.update(words)
-        fts.append(" ".join(words))
     row = DocRow(
-        id=doc_id,
+        id=int(doc["id"]),
         version=int(doc.get("version") or 0),
         seq=seq,
         facets=facet_pairs(doc),
         published_at=float(doc.get("published_at") or 0.0),
         title_key=title_key(str(doc.get("title") or "")),
     )
-    return Prepared(row, json.dumps(doc, ensure_ascii=False, separators=(",", ":")), tuple(fts), terms)
+    return Prepared(row, json.dumps(doc, ensure_ascii=False, separators=(",", ":")), analyze(doc))
+
+
+def tier_count() -> int:
+    return len(TIERS)
 
 
 def connect(target: str) -> sqlite3.Connection:
@@ -145,15 +156,12 @@ def connect(target: str) -> sqlite3.Connection:
         conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA temp_store = MEMORY")
-    conn.execute("PRAGMA cache_size = -32000")
-    # Map the whole file (up to SQLite's 2 GB cap): pages come from the OS page cache with no
-    # read() per page; 256 MB (a 100,000-practice index is 410 MB) cost 5 ms at p95.
-    conn.execute("PRAGMA mmap_size = 2147418112")
+    conn.execute("PRAGMA cache_size = -16000")
     return conn
 
 
 def init_file(conn: sqlite3.Connection) -> None:
-    """Create the schema if missing (idempotent) and the meta rows.
+    """Create the schema if missing (idempotent) and the head row.
 
     A file of another schema version is emptied and made anew: the index is derived data, and
     the catch-up at start (`app.search.sync.catch_up`) rebuilds it from the database.
@@ -173,10 +181,7 @@ def init_file(conn: sqlite3.Connection) -> None:
             for statement in SCHEMA.split(";\n"):
                 if statement.strip():
                     conn.execute(statement)
-            conn.executemany(
-                "INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)",
-                [("epoch", secrets.token_hex(8)), ("seq", "0"), ("floor", "0"), ("retired", "0")],
-            )
+            conn.execute("INSERT OR IGNORE INTO head VALUES (1, ?, 0, 0, 0)", (secrets.token_hex(8),))
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         conn.execute("COMMIT")
     except BaseException:
@@ -188,8 +193,13 @@ def _file_of(conn: sqlite3.Connection) -> str:
     return str(conn.execute("PRAGMA database_list").fetchone()[2])
 
 
-def read_meta(conn: sqlite3.Connection) -> dict[str, str]:
-    return dict(conn.execute("SELECT key, value FROM meta").fetchall())
+def read_head(conn: sqlite3.Connection) -> Head:
+    epoch, seq, floor, retired = conn.execute("SELECT epoch, seq, floor, retired FROM head").fetchone()
+    return Head(epoch, int(seq), int(floor), bool(retired))
+
+
+def new_epoch(conn: sqlite3.Connection) -> None:
+    conn.execute("UPDATE head SET epoch = ?", (secrets.token_hex(8),))
 
 
 def new_data_name(path: Path) -> Path:
@@ -244,10 +254,10 @@ def resolve(path: Path) -> str:
             return str(path)
 
 
-def rows_in(ids: Iterable[int], size: int = 500) -> Iterable[list[int]]:
-    chunk: list[int] = []
+def chunks(ids: Iterable[Any], size: int = 500) -> Iterator[list[Any]]:
+    chunk: list[Any] = []
     for i in ids:
-        chunk.append(int(i))
+        chunk.append(i)
         if len(chunk) >= size:
             yield chunk
             chunk = []

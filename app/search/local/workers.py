@@ -1,12 +1,11 @@
-"""A rebuild's reading and stemming, in worker processes.
+"""A rebuild's reading and analysis, in worker processes.
 
-Reading documents and stemming them is Python, bound to one core by the GIL; inserting
-them into FTS5 is C. So for a rebuild from a `PagedDocuments` source (what the reindex
-passes), WORKERS spawned processes each read and stem pages of it and write every page into
-a small SQLite file of plain tables (a "stage"), while the rebuilding process copies finished
-stages into the new index with INSERT … SELECT: no Python per row on that side, and no
-thread trading the GIL with SQLite (which releases it on every row; a writer thread made the
-rebuild slower, not faster).
+Reading documents and analysing their words is Python, bound to one core by the GIL. So for a
+rebuild from a `PagedDocuments` source (what the reindex passes), WORKERS spawned processes each
+read and analyse pages of it and write every page into a small SQLite file (a "stage": its
+document rows and the page's postings as roaring bitmaps), while the rebuilding process copies
+finished stages in (documents with INSERT … SELECT, postings merged as bitmaps, written once at
+the end).
 """
 
 from __future__ import annotations
@@ -22,7 +21,9 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from app.search.base import SEARCHABLE_FIELDS, PagedDocuments
+from pyroaring import BitMap
+
+from app.search.base import PagedDocuments
 from app.search.local import store
 
 # Two keep the rebuilding process busy on two cores; more would only compete with it.
@@ -30,22 +31,18 @@ WORKERS = 2
 PARALLEL_AFTER = 4  # pages; below that starting worker processes costs more than it saves
 AHEAD = 2  # pages in flight per worker, so none waits while a stage is copied in
 
-_FIELDS = ", ".join(SEARCHABLE_FIELDS)
 _STAGE_SCHEMA = (
     f"CREATE TABLE docs ({store.DOC_COLUMNS}, doc)",
-    f"CREATE TABLE fts (id, {_FIELDS})",
-    "CREATE TABLE terms (term)",
+    "CREATE TABLE postings (key, tier, ids)",
 )
 
 
 def parallel_pages(documents: Iterable[dict[str, Any]]) -> list[Any] | None:
     """The pages to hand out, or None where workers would not pay (or cannot read)."""
-    if not isinstance(documents, PagedDocuments) or not documents.shareable:
-        return None
-    if cpus() < 2:
+    if not isinstance(documents, PagedDocuments) or cpus() < 2:
         return None
     pages = documents.pages()
-    return pages if len(pages) >= PARALLEL_AFTER else None
+    return pages if pages is not None and len(pages) >= PARALLEL_AFTER else None
 
 
 def cpus() -> int:
@@ -55,9 +52,9 @@ def cpus() -> int:
     return os.cpu_count() or 1
 
 
-def copy_in(conn: sqlite3.Connection, stage: Path, seq: int) -> int:
-    """Copy one stage into the index `conn` (in autocommit mode) in one transaction; returns
-    the documents copied. The stage file is removed."""
+def copy_in(conn: sqlite3.Connection, stage: Path, postings: dict[tuple[str, int], BitMap]) -> int:
+    """Copy one stage's documents into the index `conn` (in autocommit mode) in one transaction
+    and merge its postings into `postings`; returns the documents copied. The stage file is removed."""
     conn.execute("ATTACH DATABASE ? AS stage", (str(stage),))
     try:
         conn.execute("BEGIN")
@@ -65,8 +62,13 @@ def copy_in(conn: sqlite3.Connection, stage: Path, seq: int) -> int:
             columns = store.DOC_COLUMNS
             count = conn.execute(f"INSERT INTO docs ({columns}) SELECT {columns} FROM stage.docs").rowcount
             conn.execute("INSERT INTO bodies (id, doc) SELECT id, doc FROM stage.docs")
-            conn.execute(f"INSERT INTO fts (rowid, {_FIELDS}) SELECT id, {_FIELDS} FROM stage.fts")
-            conn.execute("INSERT OR IGNORE INTO terms (term, seq) SELECT term, ? FROM stage.terms", (seq,))
+            for key, tier, ids in conn.execute("SELECT key, tier, ids FROM stage.postings"):
+                page = BitMap.deserialize(ids)
+                merged = postings.get((key, tier))
+                if merged is None:
+                    postings[(key, tier)] = page
+                else:
+                    merged |= page
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -149,6 +151,11 @@ def _work(conn: Connection) -> None:
 
 def _stage(path: str, documents: list[dict[str, Any]], seq: int) -> None:
     prepared = [store.prepare(d, seq) for d in documents]
+    postings: dict[tuple[str, int], list[int]] = {}
+    for p in prepared:
+        for tier, keys in enumerate(p.tiers):
+            for key in keys:
+                postings.setdefault((key, tier), []).append(p.doc.id)
     conn = sqlite3.connect(path, isolation_level=None)
     try:
         conn.execute("PRAGMA journal_mode = OFF")
@@ -158,9 +165,8 @@ def _stage(path: str, documents: list[dict[str, Any]], seq: int) -> None:
             conn.execute(statement)
         marks = ", ".join("?" * (len(store.DocRow._fields) + 1))
         conn.executemany(f"INSERT INTO docs VALUES ({marks})", [(*p.doc, p.body) for p in prepared])
-        conn.executemany(f"INSERT INTO fts VALUES ({', '.join('?' * (1 + len(SEARCHABLE_FIELDS)))})",
-                         [p.fts for p in prepared])
-        conn.executemany("INSERT INTO terms VALUES (?)", ((t,) for t in set().union(*(p.terms for p in prepared))))
+        conn.executemany("INSERT INTO postings VALUES (?, ?, ?)",
+                         ((k, t, BitMap(ids).serialize()) for (k, t), ids in postings.items()))
         conn.execute("COMMIT")
     finally:
         conn.close()

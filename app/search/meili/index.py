@@ -1,8 +1,10 @@
 """The Meilisearch engine of `SearchIndex`, through the official `meilisearch` client.
 
 - Settings live in `meili.settings` and are applied by `configure()` only when they differ.
-- Documents get a hidden `_stems` object and a `title_sort` key; queries are stemmed the same
-  way (`meili.highlight.query_words` + `text.stem`), so word forms and ё/е meet.
+- Documents get hidden word keys per tier and a `title_sort` key; a query is understood by the
+  shared layer (`app.search.query`) and sent as one key per word with the `frequency` matching
+  strategy (documents with the rarest word; the more words, the higher), the thesaurus being the
+  `synonyms` setting. Highlights come from the one highlighter (`app.search.highlight`).
 - Filters come from `filters` (one escaping function); facets are disjunctive through one
   multi-search: the main query plus, per facet group with a selection, a query without that
   group's own filter.
@@ -17,6 +19,7 @@ import logging
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import meilisearch
@@ -25,6 +28,7 @@ from meilisearch.errors import MeilisearchApiError, MeilisearchError, Meilisearc
 from meilisearch.models.task import TaskInfo
 
 from app.search import facets
+from app.search import thesaurus as thesauri
 from app.search.base import (
     HIGHLIGHT_FIELDS,
     MAX_PER_PAGE,
@@ -34,16 +38,20 @@ from app.search.base import (
     SearchResult,
     SearchUnavailable,
 )
+from app.search.highlight import CROP_WORDS, Matcher, highlight
 from app.search.meili.filters import all_of, any_of, query_filters
-from app.search.meili.highlight import CROP_WORDS, highlight, query_terms, query_words
 from app.search.meili.settings import (
     DOCUMENT_FIELDS,
-    SETTINGS,
+    STEMS,
     TITLE_SORT,
-    meili_stem,
+    meili_key,
     public_document,
+    query_token,
     search_document,
+    settings,
 )
+from app.search.query import QueryPlan
+from app.search.query import plan as make_plan
 
 log = logging.getLogger(__name__)
 
@@ -89,8 +97,11 @@ class MeiliIndex:
         timeout: int = 10,
         task_timeout: float = 120.0,
         batch_size: int = 5000,
+        thesaurus: Path | None = None,
     ) -> None:
         self.name = name
+        self.settings = settings(thesaurus)
+        self.thesaurus = thesauri.read(thesaurus)[0] if thesaurus is not None else thesauri.Thesaurus()
         self.url = url
         self.task_timeout = task_timeout
         self.batch_size = batch_size
@@ -166,9 +177,9 @@ class MeiliIndex:
     def _apply_settings(self, uid: str) -> None:
         index = self._client.index(uid)
         current = index.get_settings()
-        if all(_same_setting(k, v, current.get(k)) for k, v in SETTINGS.items()):
+        if all(_same_setting(k, v, current.get(k)) for k, v in self.settings.items()):
             return  # nothing to do: no task, no re-indexing
-        self._wait(index.update_settings(dict(SETTINGS)), f"settings of {uid}")
+        self._wait(index.update_settings(dict(self.settings)), f"settings of {uid}")
 
     # -- SearchIndex ----------------------------------------------------------------------
 
@@ -284,17 +295,19 @@ class MeiliIndex:
     def search(self, query: SearchQuery) -> SearchResult:
         page = max(1, int(query.page))
         per_page = min(max(1, int(query.per_page)), MAX_PER_PAGE)
-        words = query_words(query.text)
-        q = " ".join(meili_stem(w) for w in words)
+        plan = make_plan(query.text, self.thesaurus)
+        q = _q(plan)
         groups = query_filters(query)
         wanted = [f.name for f in facets.wanted(query)]
 
         common: dict[str, Any] = {
             "indexUid": self.name,
             "q": q,
-            "matchingStrategy": "all",
+            "matchingStrategy": "frequency",
             "locales": ["rus"],
         }
+        if plan.phrases:  # a phrase stands as typed: never through another word's family
+            common["attributesToSearchOn"] = [a for a in self.settings["searchableAttributes"] if a.startswith(STEMS)]
         main: dict[str, Any] = {
             **common,
             "page": page,
@@ -317,20 +330,22 @@ class MeiliIndex:
 
         with self._engine("search"):
             results = self._client.multi_search([main] + [body for _, body in extra])["results"]
+            if not results[0].get("totalHits") and len(plan.words) > 1 and not plan.phrases:
+                results = self._rarest_first(plan, main, extra)
 
         distributions = {f: results[0].get("facetDistribution", {}) for f in wanted}
         for (facet, _), result in zip(extra, results[1:], strict=True):
             distributions[facet] = result.get("facetDistribution", {})
         counts = {f: _facet_counts(distributions[f].get(facets.facet(f).key, {})) for f in wanted}
 
-        terms = query_terms(query.text) if q else []
+        matcher = _matcher(plan) if q else None
         hits = [
             Hit(
                 id=int(doc["id"]),
                 slug=doc.get("slug", ""),
                 document=public_document(doc),
                 highlights={
-                    field: highlight(str(doc.get(field) or ""), terms, None if field == "title" else CROP_WORDS)
+                    field: highlight(str(doc.get(field) or ""), matcher, None if field == "title" else CROP_WORDS)
                     for field in HIGHLIGHT_FIELDS
                 },
             )
@@ -343,6 +358,24 @@ class MeiliIndex:
             per_page=per_page,
             facets=counts,
         )
+
+    def _rarest_first(self, plan: QueryPlan, main: dict[str, Any], extra: list[tuple[str, dict[str, Any]]]) -> Any:
+        """The search again with the rarest word required and the others ranking.
+
+        Meilisearch's `frequency` strategy finds nothing when every word is as rare as the
+        others (it drops them all at once); the local engine, and the promise that a word some
+        document has never finds nothing, keep the rarest: the same here, through `last` with
+        that word first.
+        """
+        tokens = [query_token(w.text) for w in plan.words]
+        probes = [{"indexUid": self.name, "q": t, "page": 1, "hitsPerPage": 0, "locales": ["rus"]} for t in tokens]
+        counts = [int(r.get("totalHits", 0)) for r in self._client.multi_search(probes)["results"]]
+        if not any(counts):
+            return [{"totalHits": 0, "hits": []}] + [{} for _ in extra]
+        rarest = min((i for i, n in enumerate(counts) if n), key=lambda i: counts[i])
+        q = " ".join([tokens[rarest], *(t for i, t in enumerate(tokens) if i != rarest)])
+        queries = [{**body, "q": q, "matchingStrategy": "last"} for body in [main, *(b for _, b in extra)]]
+        return self._client.multi_search(queries)["results"]
 
     def rebuild(self, documents: Iterable[dict[str, Any]], progress: Any = None) -> int:
         """Fill a fresh index `<name>__build_<random>`, then swap it in and drop the old one.
@@ -409,6 +442,24 @@ class MeiliIndex:
 
     def close(self) -> None:
         """Nothing to release: the client opens a connection per request."""
+
+
+def _q(plan: QueryPlan) -> str:
+    """The plan as a Meilisearch query: quoted phrases as phrases of stems, then one key per
+    other word; the engine's own typo tolerance, prefix on the last word and synonyms do the rest."""
+    phrases = ['"' + " ".join(meili_key(w.keys.stem) for w in plan.words if w.text in p) + '"' for p in plan.phrases]
+    loose = [query_token(w.text) for w in plan.words if not w.required]
+    return " ".join([*phrases, *loose])
+
+
+def _matcher(plan: QueryPlan) -> Matcher:
+    """What to highlight: the words' keys, their synonyms' keys, the unfinished last word, and
+    typos (the engine does not say which words it took for typos)."""
+    keys = {k for w in plan.words for k in w.keys.all()}
+    keys.update(k for a in plan.alternatives for k in a.phrase.stems)
+    prefixes = tuple(w.text for w in plan.words if w.last and len(w.text) >= 2)
+    fuzzy = tuple((w.keys.stem, w.typos) for w in plan.words if w.typos)
+    return Matcher(frozenset(keys), prefixes, fuzzy)
 
 
 def _version(doc: dict[str, Any]) -> int:

@@ -1,0 +1,64 @@
+"""How a search document is read for matching, the same for both engines.
+
+A document's searchable text falls into tiers, from the most telling to the least: its title,
+its summary, its body (problem, solution, outcome), its place (municipality, region, federal
+district) and its tags (the names of its themes, municipality type and awards, so that «туризм»
+or «сельское поселение» find the practices the catalogue files under those names). Each word of a
+tier is indexed by its keys (`morphology.word_keys`); stop words are not indexed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from app.search.morphology import WordKeys, word_keys
+from app.search.stopwords import STOP_WORDS
+from app.search.text import tokens
+
+
+@dataclass(frozen=True)
+class Tier:
+    name: str
+    fields: tuple[str, ...]  # document keys (strings, or lists of strings)
+    weight: float  # how much a match here counts against a match elsewhere
+
+
+TIERS: tuple[Tier, ...] = (
+    Tier("title", ("title",), 10.0),
+    Tier("summary", ("summary",), 5.0),
+    Tier("body", ("problem", "solution", "outcome"), 2.0),
+    Tier("place", ("municipality", "region_name", "federal_district"), 1.5),
+    Tier("tags", ("tags",), 1.0),
+)
+TEXT_FIELDS: tuple[str, ...] = tuple(f for t in TIERS for f in t.fields)
+
+
+def field_text(document: Mapping[str, Any], name: str) -> str:
+    value = document.get(name)
+    if isinstance(value, list | tuple):
+        return "; ".join(str(v) for v in value if v)
+    return str(value or "")
+
+
+def words(text: str) -> list[str]:
+    """The meaningful folded words of a text."""
+    return [w for w in tokens(text) if w not in STOP_WORDS]
+
+
+def keys_of(words_: Iterable[str]) -> set[str]:
+    out: set[str] = set()
+    for w in words_:
+        out.update(word_keys(w).indexed())
+    return out
+
+
+def analyze(document: Mapping[str, Any]) -> tuple[frozenset[str], ...]:
+    """The keys of each tier of a document."""
+    return tuple(
+        frozenset(keys_of(w for f in tier.fields for w in words(field_text(document, f)))) for tier in TIERS
+    )
+
+
+__all__ = ["TIERS", "TEXT_FIELDS", "Tier", "WordKeys", "analyze", "field_text", "keys_of", "words"]

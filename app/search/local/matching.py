@@ -1,0 +1,185 @@
+"""How the local engine executes a query plan (`app.search.query`) on its postings.
+
+Each query word matches documents through variants, weighed by kind: its own stem (literal,
+1.0), the other words of its family (family, 0.95), for the last word any key it begins
+(prefix, 0.9), keys within its typo budget (`app.search.typos`, 0.8), and thesaurus
+alternatives standing for it (synonym, 0.7). A match
+in a tier counts the tier's weight (`app.search.analysis.TIERS`).
+
+Which documents match, as Meilisearch's `frequency` matching strategy decides (so both engines
+find the same set): every document with the query's rarest word (the word with the fewest
+documents among those some document has); the others only order them. Words in quotes are
+all required and their phrase must stand as typed. A word no document has is no reason to
+find nothing.
+
+How they are ordered: by the sum over the query words of idf × (100 × kind + tier weight), the
+best match of each word counting, so more (and rarer) words matched comes first, literal before
+typo before synonym, title before body; then the newest first.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sqlite3
+from dataclasses import dataclass
+
+import numpy as np
+from pyroaring import BitMap
+
+from app.search import typos
+from app.search.analysis import TEXT_FIELDS, TIERS, field_text, words
+from app.search.highlight import Matcher
+from app.search.local.state import State
+from app.search.query import QueryPlan, QueryWord
+
+LITERAL, FAMILY, PREFIX, TYPO, SYNONYM = 1.0, 0.95, 0.9, 0.8, 0.7
+MIN_PREFIX = 2  # a single typed letter matches whole words only (a prefix would be everything)
+MAX_PREFIX_VARIANTS = 200  # the most frequent completions of an unfinished word
+MAX_TYPO_VARIANTS = 24  # per word, nearest first
+
+
+@dataclass(frozen=True)
+class Variants:
+    literal: tuple[str, ...]
+    family: tuple[str, ...] = ()
+    prefix: tuple[str, ...] = ()
+    typo: tuple[str, ...] = ()
+
+    def every(self) -> tuple[str, ...]:
+        return (*self.literal, *self.family, *self.prefix, *self.typo)
+
+
+@dataclass
+class Matched:
+    ids: BitMap  # what the text matches (before filters)
+    order: np.ndarray  # those ids by relevance
+    matcher: Matcher  # what to highlight
+
+
+def variants(word: QueryWord, st: State) -> Variants:
+    """The word's keys and the vocabulary's keys that stand for it (prefix, typos)."""
+
+    def make() -> Variants:
+        literal = (word.keys.stem,)
+        family = word.keys.relatives()
+        prefix: list[str] = []
+        if word.last and len(word.text) >= MIN_PREFIX:
+            completions = [t for t in st.vocab.starting(word.text) if t not in literal and st.vocab.df.get(t)]
+            prefix = sorted(completions, key=lambda t: -st.vocab.df.get(t, 0))[:MAX_PREFIX_VARIANTS]
+        found: dict[str, int] = {}
+        k = word.typos
+        if k:
+            # Like Meilisearch, the first letter is never a typo.
+            near = st.vocab.starting(word.keys.stem[:1])
+            found = typos.within(word.keys.stem, near, k)
+            if word.last:
+                cut = len(word.text)
+                for term, d in typos.within(word.text, [t[:cut] for t in near], k).items():
+                    for full in st.vocab.starting(term):
+                        found.setdefault(full, d + 1)
+        typo = sorted((t for t in found if t not in literal and t not in prefix and st.vocab.df.get(t)),
+                      key=lambda t: (found[t], -st.vocab.df.get(t, 0), t))[:MAX_TYPO_VARIANTS]
+        return Variants(literal, family, tuple(prefix), tuple(typo))
+
+    result: Variants = st.cached(("variants", word), make)
+    return result
+
+
+def _union(tiers: dict[str, tuple[BitMap, ...]], keys: tuple[str, ...], tier: int) -> BitMap:
+    return BitMap.union(BitMap(), *(tiers[k][tier] for k in keys if k in tiers))
+
+
+def execute(conn: sqlite3.Connection, st: State, plan: QueryPlan) -> Matched:
+    """What `plan` matches in the index `conn` at state `st`, in relevance order."""
+    found: Matched = st.cached(("plan", plan), lambda: _execute(conn, st, plan))
+    return found
+
+
+def _execute(conn: sqlite3.Connection, st: State, plan: QueryPlan) -> Matched:
+    words = plan.words
+    per_word = [variants(w, st) for w in words]
+    alternative_keys = [k for a in plan.alternatives for k in a.phrase.stems]
+    tiers = st.tiers_of(conn, [k for v in per_word for k in v.every()] + alternative_keys)
+
+    # (kind, tier, documents) of each query word.
+    parts: list[list[tuple[float, int, BitMap]]] = [[] for _ in words]
+    for i, v in enumerate(per_word):
+        for kind, keys in ((LITERAL, v.literal), (FAMILY, v.family), (PREFIX, v.prefix), (TYPO, v.typo)):
+            for t in range(len(TIERS)):
+                if keys and (docs := _union(tiers, keys, t)):
+                    parts[i].append((kind, t, docs))
+    for a in plan.alternatives:
+        for t in range(len(TIERS)):
+            docs = BitMap.intersection(*(_union(tiers, (stem,), t) for stem in a.phrase.stems))
+            if docs:
+                for i in range(a.first, a.end):
+                    parts[i].append((SYNONYM, t, docs))
+    unions = [BitMap.union(BitMap(), *(docs for _, _, docs in p)) for p in parts]
+
+    ids = _relaxed(plan, unions, st.all)
+    if plan.phrases and ids:
+        ids = _with_phrases(conn, plan, ids)
+    return Matched(ids, _order(st, ids, parts, unions), _matcher(plan, per_word))
+
+
+def _relaxed(plan: QueryPlan, unions: list[BitMap], everything: BitMap) -> BitMap:
+    required = [i for i, w in enumerate(plan.words) if w.required]
+    if any(not unions[i] for i in required):
+        return BitMap()
+    optional = [i for i, w in enumerate(plan.words) if not w.required and unions[i]]
+    if not required and not optional:
+        return BitMap()
+    found = everything
+    for i in required:
+        found = found & unions[i]
+    if optional:
+        found = found & min((unions[i] for i in optional), key=len)
+    return found
+
+
+def _order(st: State, ids: BitMap, parts: list[list[tuple[float, int, BitMap]]], unions: list[BitMap]) -> np.ndarray:
+    if not ids:
+        return np.zeros(0, dtype=np.int64)
+    size = ids.max() + 1
+    score = np.zeros(size, dtype=np.float64)
+    total = max(1, len(st.all))
+    for word_parts, union in zip(parts, unions, strict=True):
+        if not union:
+            continue
+        idf = math.log(1 + total / (1 + len(union)))
+        best = np.zeros(size, dtype=np.float64)
+        for kind, t, docs in sorted(word_parts, key=lambda p: p[0] * 100 + TIERS[p[1]].weight):
+            inside = docs & ids
+            if inside:
+                best[np.frombuffer(inside.to_array(), dtype=np.uint32)] = idf * (100 * kind + TIERS[t].weight)
+        score += best
+    candidates = np.frombuffer(ids.to_array(), dtype=np.uint32).astype(np.int64)
+    rank = st.newest_rank
+    newest = rank[candidates] if len(rank) > candidates.max() else candidates
+    return candidates[np.lexsort((newest, -score[candidates]))]
+
+
+def _with_phrases(conn: sqlite3.Connection, plan: QueryPlan, ids: BitMap) -> BitMap:
+    """Those of `ids` in which every quoted phrase stands word for word (ё as е, stop words aside)."""
+    wanted = [" " + " ".join(p) + " " for p in plan.phrases]
+    kept = BitMap()
+    chunk: list[int] = []
+    for doc_id in ids:
+        chunk.append(doc_id)
+        if len(chunk) == 500 or doc_id == ids.max():
+            marks = ",".join("?" * len(chunk))
+            for i, body in conn.execute(f"SELECT id, doc FROM bodies WHERE id IN ({marks})", chunk):
+                doc = json.loads(body)
+                texts = [" " + " ".join(words(field_text(doc, f))) + " " for f in TEXT_FIELDS]
+                if all(any(p in text for text in texts) for p in wanted):
+                    kept.add(i)
+            chunk = []
+    return kept
+
+
+def _matcher(plan: QueryPlan, per_word: list[Variants]) -> Matcher:
+    keys = {k for v in per_word for k in v.every()}
+    keys.update(k for a in plan.alternatives for k in a.phrase.stems)
+    prefixes = tuple(w.text for w in plan.words if w.last and len(w.text) >= MIN_PREFIX)
+    return Matcher(frozenset(keys), prefixes)

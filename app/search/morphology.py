@@ -1,0 +1,111 @@
+"""Word keys: what a word is indexed and searched by, the same in both engines.
+
+Every folded word has its Snowball stem (`text.stem`: word forms, typos, prefixes) and, through
+pymorphy3's dictionary, a *family* stem: the stem of its lemma, or, for a word derived from a noun,
+of that noun. Snowball alone leaves word families apart (улица / уличный, село / сельский,
+школа / школьный / школьник, молодёжь / молодёжный, дети / детский) and irregular forms apart
+(дети / ребёнок, люди / человек); the family stem joins them.
+
+The rule for derived words (documented and tested in tests/search/test_morphology.py):
+an adjective whose lemma ends in a derivational suffix (-ский, -ной/-ный/-ний, -овый/-евой,
+-ивный, -ический, -ейский) and a noun ending in -ник are cut back to the stem before the suffix;
+that stem, with the usual consonant alternations undone (ч→ц/к/т, ж→г/з, ш→х/с, a soft sign
+dropped) and a noun ending added (-а, -о, -ь, -я, -и, -ия, -ика, or none; -ический tries -ика
+first, -ейский -ия), is looked up in the dictionary; the first candidate that
+is a known noun (or, for -ник, a known adjective, followed one step further) gives the family.
+A word without such a noun keeps its own lemma.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import NamedTuple
+
+import pymorphy3
+
+from app.search.text import stem
+
+_morph = pymorphy3.MorphAnalyzer()
+
+# Adjective suffixes cut off a lemma (longest first), and the noun endings tried after the cut,
+# in order: -ический is mostly -ика (экономика, политика), then -ия (экология).
+_COMMON_ENDINGS = ("", "а", "о", "ь", "я", "и", "ия", "ика")
+_ADJECTIVE_SUFFIXES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("ический", ("ика", "ия", "")),
+    ("ейский", ("ия", "я", "")),
+    *((suffix, _COMMON_ENDINGS) for suffix in ("овский", "ивный", "ский", "ской", "овый", "евой", "овой", "ный", "ной", "ний")),
+)
+_ALTERNATIONS = {"ч": ("ц", "к", "т"), "ж": ("г", "з"), "ш": ("х", "с"), "ь": ("",)}
+
+
+FAMILY = "~"  # marks an index key that is a word's family, not its own stem
+
+
+class WordKeys(NamedTuple):
+    stem: str  # Snowball stem of the word
+    family: str  # stem of its lemma or of the noun it derives from (often the same as `stem`)
+    known: bool = False  # the dictionary knows the word (a misspelt word is not known)
+
+    def all(self) -> tuple[str, ...]:
+        return (self.stem,) if self.family == self.stem else (self.stem, self.family)
+
+    def indexed(self) -> tuple[str, ...]:
+        """What a document is indexed by for this word: its stem and, when its family differs,
+        the family marked with FAMILY, so a family match can rank below a literal one."""
+        return (self.stem,) if self.family == self.stem else (self.stem, FAMILY + self.family)
+
+    def relatives(self) -> tuple[str, ...]:
+        """Index keys of the other words of its family (what `indexed` gives them)."""
+        marked = (FAMILY + self.family,)
+        return marked if self.family == self.stem else (*marked, self.family)
+
+    @property
+    def token(self) -> str:
+        """The one key an engine that takes one token per word is given: the family joins more
+        words, but a word the dictionary does not know (misspelt?) is better left a stem."""
+        return self.family if self.known else self.stem
+
+
+def _lemma(word: str) -> tuple[str, str | None]:
+    """The word's lemma (ё folded) and part of speech."""
+    parse = _morph.parse(word)[0]
+    return parse.normal_form.replace("ё", "е"), parse.tag.POS
+
+
+def _candidates(base: str, endings: tuple[str, ...]) -> list[str]:
+    bases = [base]
+    if base and base[-1] in _ALTERNATIONS:
+        bases += [base[:-1] + c for c in _ALTERNATIONS[base[-1]]]
+    return [b + e for b in bases if len(b) >= 2 for e in endings]
+
+
+def _noun_of(lemma: str, depth: int = 0) -> str | None:
+    """The noun a derived adjective (or -ник noun) comes from, per the module's rule."""
+    if lemma.endswith("ник") and depth == 0:
+        base = lemma[:-3]
+        for adjective in (base + "ный", base + "ной", base + "ский"):
+            if _morph.word_is_known(adjective):
+                return _noun_of(adjective, depth + 1)
+        return None
+    for suffix, endings in _ADJECTIVE_SUFFIXES:
+        if lemma.endswith(suffix) and len(lemma) - len(suffix) >= 2:
+            for candidate in _candidates(lemma[: -len(suffix)], endings):
+                if _morph.word_is_known(candidate):
+                    parse = _morph.parse(candidate)[0]
+                    if parse.tag.POS == "NOUN":
+                        return str(parse.normal_form).replace("ё", "е")
+            return None
+    return None
+
+
+@lru_cache(maxsize=400_000)
+def word_keys(word: str) -> WordKeys:
+    """The keys of one folded word (the one memo of word analysis: pymorphy3 costs ~250 µs)."""
+    own = stem(word)
+    if word.isdigit() or not ("а" <= word[:1] <= "я"):
+        return WordKeys(own, own)
+    lemma, part = _lemma(word)
+    family = None
+    if part in ("ADJF", "ADJS", "NOUN"):
+        family = _noun_of(lemma)
+    return WordKeys(own, stem(family or lemma), _morph.word_is_known(word))
