@@ -192,6 +192,22 @@ def generate(
         reindex()
 
 
+@cli.command()
+def thesaurus() -> None:
+    """Проверить тезаурус поиска (THESAURUS_FILE): ошибочные строки и число групп."""
+    from app.search import thesaurus as thesauri
+
+    settings = _settings()
+    rows, errors = thesauri.rows_of(settings.thesaurus_file)
+    for error in errors:
+        console.print(f"  строка {error.line}: {error.message}", markup=False)
+    groups = thesauri.build(rows)
+    console.print(f"{settings.thesaurus_file.name}: строк {len(rows)}, фраз со связями {len(groups)}, ошибок {len(errors)}")
+    if errors:
+        raise typer.Exit(1)
+    console.print("Применить изменения: `practices reindex`.")
+
+
 @cli.command("create-admin")
 def create_admin(
     username: Annotated[str, typer.Argument(help="Имя модератора")],

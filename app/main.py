@@ -14,6 +14,7 @@ from app.catalogue.reference import ReferenceProvider
 from app.db import get_engine
 from app.observability import configure_logging
 from app.search import make_index
+from app.search import thesaurus as thesauri
 from app.settings import Settings, get_settings
 from app.web.templating import make_templates
 
@@ -40,6 +41,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.index = make_index(settings)
     app.state.reference = ReferenceProvider(app.state.engine)
     app.state.templates = make_templates()
+    # The thesaurus the page recognises names through (the engines keep their own copy).
+    app.state.thesaurus = thesauri.read(settings.thesaurus_file)[0]
 
     from app import errors, observability, security
     from app.api import about, cors, docs, embed, feeds, health, params, v1

@@ -14,11 +14,13 @@ from tests.factories import search_query
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run(data_dir: Path, *args: str, input: str | None = None, **env: str) -> subprocess.CompletedProcess:
+def run(
+    data_dir: Path, *args: str, input: str | None = None, cwd: Path = ROOT, **env: str
+) -> subprocess.CompletedProcess:
     environ = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SEARCH_BACKEND")}
     environ.update({"DATA_DIR": str(data_dir), "PYTHONIOENCODING": "utf-8"}, **env)
     return subprocess.run(
-        [sys.executable, "-m", "app.cli", *args], cwd=ROOT, env=environ, input=input,
+        [sys.executable, "-m", "app.cli", *args], cwd=cwd, env=environ, input=input,
         capture_output=True, text=True, timeout=120,
     )
 
@@ -31,8 +33,19 @@ def data_dir(tmp_path: Path) -> Path:
     return d
 
 
-def test_migrate_writes_only_under_data_dir(data_dir: Path) -> None:
-    assert (data_dir / "practices.db").exists()
+def test_the_embedded_default_writes_only_under_data_dir(tmp_path: Path) -> None:
+    """migrate, seed and reindex run from an empty working directory: every file they write is
+    under DATA_DIR, nothing beside it, nothing in the working directory."""
+    cwd, data = tmp_path / "cwd", tmp_path / "var"
+    cwd.mkdir()
+    for command in ("migrate", "seed", "reindex"):
+        result = run(data, command, cwd=cwd, PYTHONPATH=str(ROOT))
+        assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cwd", "var"]
+    assert list(cwd.iterdir()) == []
+    written = {p.name for p in data.iterdir()}
+    assert {"practices.db", "search.db"} <= written
+    assert all(name.startswith(("practices.db", "search.db")) for name in written), written
 
 
 def test_seed_is_idempotent_and_searchable(data_dir: Path) -> None:
@@ -119,3 +132,23 @@ def test_check_reports_configuration_and_problems(tmp_path: Path, data_dir: Path
     meili_down = run(data_dir, "check", SEARCH_BACKEND="meilisearch", MEILI_URL="http://127.0.0.1:9", MEILI_API_KEY="k" * 20)
     assert meili_down.returncode == 1 and "meilisearch недоступен" in meili_down.stderr
     assert "k" * 20 not in meili_down.stderr  # secrets are masked
+
+
+def test_thesaurus_check_names_bad_rows(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    from app.cli import cli
+    from app.settings import get_settings
+
+    bad = tmp_path / "thesaurus.csv"
+    bad.write_text("kind,term,alternatives,note\nequivalent,мусор,отходы,\nsynonym,а,б,\nbroader,спорт,,\n", encoding="utf-8")
+    monkeypatch.setenv("THESAURUS_FILE", str(bad))
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(cli, ["thesaurus"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 1
+    assert "строка 3: вид «synonym» неизвестен" in result.output
+    assert "строка 4: нужны термин и хотя бы одна замена" in result.output
+    assert "строк 1," in result.output

@@ -9,13 +9,14 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from typing import Any
+from typing import Any, Literal, overload
 
 from fastapi import HTTPException, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
 from app.search.base import SearchIndex, SearchQuery, SearchResult, SearchUnavailable
+from app.search.rewrite import search_as_meant
 
 log = logging.getLogger(__name__)
 
@@ -62,10 +63,20 @@ BAD_REQUEST = problem_response("Неверный или неизвестный �
 UNAVAILABLE = problem_response("Поиск временно недоступен; повторите через `Retry-After` секунд")
 
 
-def search_or_503(index: SearchIndex, query: SearchQuery) -> SearchResult:
-    """The search, or 503 (problem+json, Retry-After) when the engine cannot answer."""
+@overload
+def search_or_503(index: SearchIndex, query: SearchQuery) -> SearchResult: ...
+
+
+@overload
+def search_or_503(index: SearchIndex, query: SearchQuery, as_meant: Literal[True]) -> tuple[SearchResult, str | None]: ...
+
+
+def search_or_503(index: SearchIndex, query: SearchQuery, as_meant: bool = False) -> Any:
+    """The search, or 503 (problem+json, Retry-After) when the engine cannot answer. `as_meant`:
+    a query that finds nothing as typed is searched as another reading (`app.search.rewrite`),
+    and the reading used is returned beside the result."""
     try:
-        return index.search(query)
+        return search_as_meant(index, query) if as_meant else index.search(query)
     except SearchUnavailable as exc:
         log.warning("search unavailable for an open-data request: %s", exc)
         raise HTTPException(503, "Поиск временно недоступен, повторите запрос позже", headers={"Retry-After": "30"}) from exc

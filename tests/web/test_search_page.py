@@ -175,13 +175,21 @@ def test_empty_state_suggests_what_to_remove(client, corpus):
     assert soup(client.get(removals["убрать «Регион: Свердловская область»"])).select("ol.hits li")
 
 
-def test_empty_state_suggests_the_other_keyboard_layout(client, corpus):
+def test_query_in_the_other_keyboard_layout_is_searched_as_meant(client, corpus):
     page = soup(client.get("/practices?q=ldjhs"))  # «дворы» typed in the Latin layout
-    assert not hit_slugs(page)
-    link = page.select_one(".did-you-mean a")
-    assert link.get_text(strip=True) == "дворы"
-    assert params(link["href"]) == {"q": ["дворы"]}
-    assert hit_slugs(soup(client.get(link["href"])))
+    assert hit_slugs(page) == hit_slugs(soup(client.get("/practices?q=дворы"))) and hit_slugs(page)
+    notice = page.select_one(".shown-instead")
+    assert "Показаны результаты по запросу «дворы»" in " ".join(text(notice).replace("« ", "«").replace(" »", "»").split())
+    assert params(notice.a["href"]) == {"q": ["дворы"]}
+
+
+def test_names_in_the_query_are_offered_as_filters(client, corpus):
+    page = soup(client.get("/practices?q=молодёжь+в+Казани"))
+    offers = {text(a): a["href"] for a in page.select(".name-offers a")}
+    link = offers["Тема: Молодёжная политика и патриотическое воспитание"]
+    assert params(link)["theme"] == ["youth"]
+    narrowed = hit_slugs(soup(client.get(link)))
+    assert narrowed and set(narrowed) < set(hit_slugs(page))
 
 
 def test_a_theme_named_in_the_query_finds_its_practices(client, corpus):

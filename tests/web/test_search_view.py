@@ -1,12 +1,14 @@
-"""Helpers behind the pages: numbers, paging windows, spellings, the chart geometry."""
+"""Helpers behind the pages: numbers, paging windows, other readings of a query, names a query
+holds, the chart geometry."""
 
 from __future__ import annotations
 
 import pytest
 
+from app.search.rewrite import readings
 from app.web.formatting import change, http_url, number
 from app.web.pages.home import Count, bar_chart
-from app.web.search.suggestions import matching_filters, spellings
+from app.web.search.names import recognise
 from app.web.search.view import pagination
 from tests.factories import search_query
 
@@ -41,11 +43,10 @@ def test_pagination_window():
     assert pagination(search_query(page=2, sort="title"), 3)[0].href == "/practices?sort=title"
 
 
-def test_spellings(app):
-    ref = app.state.reference.get()
-    assert "дворы" in spellings("ldjhs", ref)  # wrong keyboard layout
-    assert "белгородская" in " ".join(spellings("Белгародская область", ref))  # close to a known name
-    assert spellings("Белгородская область", ref) == []  # nothing to correct
+def test_other_readings_of_latin_letters():
+    assert readings("ldjhs") == ["дворы", "лдйхс"]  # the wrong keyboard layout, a transliteration
+    assert readings("shkola")[1] == "школа"
+    assert readings("Белгород") == [] and readings("ТОС Tver") == []  # Cyrillic is meant as typed
 
 
 def test_bar_chart_scales_to_the_largest_value():
@@ -56,8 +57,14 @@ def test_bar_chart_scales_to_the_largest_value():
     assert bar_chart([]).bars == []
 
 
-def test_matching_filters_by_word_beginnings(app):
-    ref = app.state.reference.get()
-    assert ("theme", "youth", "Молодёжная политика и патриотическое воспитание") in matching_filters("молодежь", ref)
-    assert ("region", "RU-BEL", "Белгородская область") in matching_filters("белгород", ref)
-    assert matching_filters("кот", ref) == []
+def test_names_a_query_holds(app):
+    ref, thesaurus = app.state.reference.get(), app.state.thesaurus
+
+    def names(text: str) -> list[tuple[str, str]]:
+        return [(n.facet, n.value) for n in recognise(text, ref, thesaurus)]
+
+    assert ("theme", "youth") in names("молодежь")  # a word of the theme's name, in another form
+    assert names("белгородские дворы") == [("region", "RU-BEL")]
+    assert names("Кузбасс") == [("region", "RU-KEM")]  # through the thesaurus
+    assert names("сельское поселение")[0] == ("municipality_type", "rural-settlement")
+    assert names("кот") == []

@@ -73,6 +73,10 @@ class PracticeList(_Out):
         description="Фасет → значения с числом практик; счёт фасета не учитывает его собственный выбор"
     )
     links: Links
+    shown_text: str | None = Field(
+        None, description="Если запрос в том виде, как набран, ничего не нашёл, а в другой раскладке или "
+        "транслитерации нашёл: текст, по которому показаны результаты"
+    )
 
 
 class OutcomeFigureOut(_Out):

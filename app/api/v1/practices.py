@@ -47,7 +47,7 @@ router = APIRouter()
 def list_practices(
     request: Request, query: SearchQueryDep, index: SearchDep, ref: ReferenceDep, settings: SettingsDep
 ) -> Response:
-    result = search_or_503(index, query)
+    result, shown = search_or_503(index, query, as_meant=True)
     base = public_base(request, settings)
     links = page_links(base + "/api/v1/practices", query, result, request.query_params.get("facets"))
     facets = {
@@ -62,6 +62,7 @@ def list_practices(
         pages=result.pages,
         facets=facets,
         links=links,
+        shown_text=shown,
     )
     return cached_response(request, json_body(body), "application/json", LIST_MAX_AGE, {"Link": link_header(links)})
 

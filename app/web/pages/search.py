@@ -16,6 +16,8 @@ from app.catalogue.reference import Reference
 from app.deps import ReferenceDep, SearchDep
 from app.search.base import SearchIndex, SearchQuery, SearchUnavailable
 from app.search.params import query_string
+from app.search.rewrite import search_as_meant
+from app.search.thesaurus import Thesaurus
 from app.web import templating
 from app.web.formatting import plural
 from app.web.search import view
@@ -30,16 +32,19 @@ def count_text(total: int) -> str:
     return f"Найдено {total} {plural(total, 'практика', 'практики', 'практик')}"
 
 
-def search_context(index: SearchIndex, query: SearchQuery, messages: list[str], ref: Reference) -> dict[str, Any]:
+def search_context(
+    index: SearchIndex, query: SearchQuery, messages: list[str], ref: Reference, thesaurus: Thesaurus
+) -> dict[str, Any]:
     try:
-        result = index.search(query)
+        result, shown = search_as_meant(index, query)
     except SearchUnavailable as exc:
         raise HTTPException(503, UNAVAILABLE) from exc
-    suggestions = suggest(index, query, ref) if result.total == 0 else None
+    suggestions = suggest(index, replace(query, text=shown or query.text), result.total, ref, thesaurus)
     state = query_string(query, include_paging=False)  # exports and feeds take the whole selection
     page_beyond = bool(result.total) and not result.hits and query.page > result.pages
     return {
         "query": query,
+        "shown_text": shown,  # the reading searched instead of the text as typed, if any
         "messages": messages,
         "result": result,
         "count_text": count_text(result.total),
@@ -74,7 +79,7 @@ def search_page_for(
         chosen = query.selected(facet)
         if value not in chosen:
             query = replace(query.with_selection(facet, (value, *chosen)), page=query.page)
-    context = search_context(index, query, messages, ref)
+    context = search_context(index, query, messages, ref, request.app.state.thesaurus)
     title = f"«{query.text}» — поиск практик" if query.text else heading
     if query.page > 1:
         title += f", страница {query.page}"
