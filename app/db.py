@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from functools import lru_cache
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -29,17 +28,12 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
-@lru_cache(maxsize=8)
-def engine_for(url: str) -> Engine:
-    """One engine per URL in this process."""
-    return make_engine(url)
-
-
 def get_engine(settings: Settings | None = None) -> Engine:
+    """A new engine (connection pool) for the settings' database; its owner disposes of it."""
     settings = settings or get_settings()
     if settings.resolved_database_url.startswith("sqlite"):
         settings.ensure_data_dir()
-    return engine_for(settings.resolved_database_url)
+    return make_engine(settings.resolved_database_url)
 
 
 def mark_outbox_written(session: Session) -> None:
@@ -58,11 +52,9 @@ def commit(session: Session, after_outbox: Callable[[], object] | None = None) -
 
 
 @contextmanager
-def session_scope(
-    engine: Engine | None = None, after_outbox: Callable[[], object] | None = None
-) -> Iterator[Session]:
+def session_scope(engine: Engine, after_outbox: Callable[[], object] | None = None) -> Iterator[Session]:
     """A unit of work for CLI and background code: commit on success, roll back on error."""
-    with Session(engine or get_engine(), expire_on_commit=False) as session:
+    with Session(engine, expire_on_commit=False) as session:
         try:
             yield session
             commit(session, after_outbox)

@@ -27,9 +27,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from app.catalogue.synthetic import SUBJECTS  # noqa: E402
-
-from app.search.base import FACETS, SearchQuery  # noqa: E402
+from app.catalogue.practices.synthetic import SUBJECTS  # noqa: E402
+from app.search.base import SearchQuery  # noqa: E402
+from app.search.facets import NAMES  # noqa: E402
 
 REGIONS = ["RU-BEL", "RU-KHA", "RU-MOW", "RU-SPE", "RU-TA", "RU-SAR", "RU-NVS", "RU-KEM"]
 THEMES = ["youth", "finance", "urban-environment", "civic-participation", "digital", "rural"]
@@ -50,9 +50,10 @@ def query_mix(n: int, seed: int = 42) -> list[SearchQuery]:
         kind = i % 4
         regions = tuple(rng.sample(REGIONS, rng.randint(1, 2))) if kind >= 2 else ()
         themes = (rng.choice(THEMES),) if kind == 3 else ()
-        out.append(SearchQuery(text=" ".join(terms), regions=regions, themes=themes, facets=tuple(FACETS)))
+        filters = {"region": regions, "theme": themes}
+        out.append(SearchQuery(text=" ".join(terms), filters={k: v for k, v in filters.items() if v}, facets=NAMES))
     # The worst case for a word index: one word present in every document, with all facets.
-    out += [SearchQuery(text="практика", facets=tuple(FACETS)), SearchQuery(text="", facets=tuple(FACETS))]
+    out += [SearchQuery(text="практика", facets=NAMES), SearchQuery(text="", facets=NAMES)]
     return out
 
 
@@ -127,8 +128,7 @@ def main() -> None:
         phase(args)
         return
 
-    from app.catalogue.synthetic import generate
-
+    from app.catalogue.practices.synthetic import generate
     from app.db import make_engine, session_scope
     from app.migrate import migrate
 

@@ -50,15 +50,43 @@ def words(text: str) -> list[str]:
 def keys_of(words_: Iterable[str]) -> set[str]:
     out: set[str] = set()
     for w in words_:
-        out.update(word_keys(w).indexed())
+        out.update(word_keys(w).indexed)
     return out
+
+
+class _TextKeys(dict[str, frozenset[str]]):
+    """The index keys of a text, kept: names of themes, types, regions and sentences that
+    repeat across documents are analysed once (bounded; dropped when full)."""
+
+    LIMIT = 200_000
+
+    def __missing__(self, text: str) -> frozenset[str]:
+        if len(self) >= self.LIMIT:
+            self.clear()
+        value = self[text] = frozenset(keys_of(words(text)))
+        return value
+
+
+_text_keys = _TextKeys()
+
+
+def _values(document: Mapping[str, Any], name: str) -> list[str]:
+    value = document.get(name)
+    if isinstance(value, list | tuple):
+        return [str(v) for v in value if v]
+    return [str(value)] if value else []
+
+
+_EMPTY: frozenset[str] = frozenset()
 
 
 def analyze(document: Mapping[str, Any]) -> tuple[frozenset[str], ...]:
     """The keys of each tier of a document."""
-    return tuple(
-        frozenset(keys_of(w for f in tier.fields for w in words(field_text(document, f)))) for tier in TIERS
-    )
+    out = []
+    for tier in TIERS:
+        parts = [_text_keys[text] for f in tier.fields for text in _values(document, f)]
+        out.append(parts[0] if len(parts) == 1 else _EMPTY.union(*parts))
+    return tuple(out)
 
 
 __all__ = ["TIERS", "TEXT_FIELDS", "Tier", "WordKeys", "analyze", "field_text", "keys_of", "words"]

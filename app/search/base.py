@@ -13,6 +13,7 @@ Facets are disjunctive: the counts of a facet ignore that facet's own selection
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Protocol, runtime_checkable
@@ -114,6 +115,17 @@ class PagedDocuments(Protocol):
 
 class SearchUnavailable(RuntimeError):
     """The engine cannot be reached or refused the operation."""
+
+
+@contextlib.contextmanager
+def unavailable_on(errors: tuple[type[BaseException], ...], what: str) -> Iterator[None]:
+    """Turn an engine's own errors into SearchUnavailable («what: the error»)."""
+    try:
+        yield
+    except SearchUnavailable:
+        raise
+    except errors as exc:
+        raise SearchUnavailable(f"{what}: {exc}") from exc
 
 
 @runtime_checkable

@@ -16,7 +16,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
-from app.db import engine_for
+from app.db import make_engine
 from app.models import Award, Competition, MunicipalityType, Nomination, Practice, PracticeTheme, Region, Status, Theme
 
 
@@ -37,7 +37,6 @@ _COLUMNS = (
     col(Region.name),
     col(Region.federal_district),
     col(Practice.municipality_type_slug),
-    col(MunicipalityType.name),
     col(Practice.year_started),
     # json_array_length exists with the same meaning on SQLite and PostgreSQL.
     func.json_array_length(Practice.outcome_figures),
@@ -51,7 +50,6 @@ def _query() -> Select[Any]:
     return (
         select(*_COLUMNS)
         .outerjoin(Region, col(Region.code) == col(Practice.region_code))
-        .outerjoin(MunicipalityType, col(MunicipalityType.slug) == col(Practice.municipality_type_slug))
         .where(col(Practice.status) == Status.published)
         .order_by(col(Practice.id))
     )
@@ -63,34 +61,35 @@ def _rows(session: Session, stmt: Any) -> list[Any]:
 
 
 class _Related:
-    """What a batch of practices has in other tables: themes (slug, name and description) and
-    awards (competition, year and names)."""
+    """What a batch of practices has in other tables (themes, awards), and the names the
+    catalogue files them under (read once per batch from the small reference tables)."""
 
     def __init__(self, session: Session, theme_where: Any, award_where: Any) -> None:
+        theme_names = {slug: f"{name}. {description or ''}" for slug, name, description in
+                       _rows(session, select(col(Theme.slug), col(Theme.name), col(Theme.description)))}
+        self.type_names = dict(_rows(session, select(col(MunicipalityType.slug), col(MunicipalityType.name))))
+        competitions = {slug: f"{short or ''}. {name}" for slug, short, name in
+                        _rows(session, select(col(Competition.slug), col(Competition.short_name), col(Competition.name)))}
+        nominations = dict(_rows(session, select(col(Nomination.slug), col(Nomination.name))))
         self.themes: dict[int, list[str]] = defaultdict(list)
-        self.theme_text: dict[int, list[str]] = defaultdict(list)
-        for practice_id, slug, name, description in _rows(
+        self.tags: dict[int, list[str]] = defaultdict(list)
+        for practice_id, slug in _rows(
             session,
-            select(col(PracticeTheme.practice_id), col(PracticeTheme.theme_slug), col(Theme.name), col(Theme.description))
-            .join(Theme, col(Theme.slug) == col(PracticeTheme.theme_slug))
+            select(col(PracticeTheme.practice_id), col(PracticeTheme.theme_slug))
             .where(theme_where)
             .order_by(col(PracticeTheme.practice_id), col(PracticeTheme.theme_slug)),
         ):
             self.themes[practice_id].append(slug)
-            self.theme_text[practice_id] += [name, description or ""]
+            self.tags[practice_id].append(theme_names.get(slug, ""))
         self.awards: dict[int, list[str]] = defaultdict(list)
-        self.award_text: dict[int, list[str]] = defaultdict(list)
-        for practice_id, competition, year, short_name, name, nomination in _rows(
+        for practice_id, competition, year, nomination in _rows(
             session,
-            select(col(Award.practice_id), col(Award.competition_slug), col(Award.year), col(Competition.short_name),
-                   col(Competition.name), col(Nomination.name))
-            .join(Competition, col(Competition.slug) == col(Award.competition_slug))
-            .outerjoin(Nomination, col(Nomination.slug) == col(Award.nomination_slug))
+            select(col(Award.practice_id), col(Award.competition_slug), col(Award.year), col(Award.nomination_slug))
             .where(award_where)
             .order_by(col(Award.practice_id), col(Award.year), col(Award.competition_slug)),
         ):
             self.awards[practice_id] += [competition, f"{competition}:{year}"]
-            self.award_text[practice_id] += [short_name or "", name, nomination or ""]
+            self.tags[practice_id] += [competitions.get(competition, ""), nominations.get(nomination or "", "")]
 
 
 def _documents(rows: Any, related: _Related) -> list[dict[str, Any]]:
@@ -111,7 +110,7 @@ def _documents(rows: Any, related: _Related) -> list[dict[str, Any]]:
             "themes": related.themes.get(pid, []),
             "awards": list(dict.fromkeys(related.awards.get(pid, []))),
             # The names the catalogue files it under, searched as the weakest tier.
-            "tags": [*related.theme_text.get(pid, []), mtype_name or "", *related.award_text.get(pid, [])],
+            "tags": [t for t in (*related.tags.get(pid, []), related.type_names.get(mtype, "")) if t],
             "year_started": year,
             "has_figures": bool(figures),
             "published_at": _ts(published),
@@ -119,7 +118,7 @@ def _documents(rows: Any, related: _Related) -> list[dict[str, Any]]:
             "version": version,
         }
         for (pid, slug, title, summary, problem, solution, outcome, municipality, region, region_name,
-             district, mtype, mtype_name, year, figures, published, updated, version) in rows
+             district, mtype, year, figures, published, updated, version) in rows
     ]
 
 
@@ -181,7 +180,7 @@ class PublishedDocuments:
 
 
 def _from_url(url: str, batch: int) -> PublishedDocuments:
-    return PublishedDocuments(engine_for(url), batch)
+    return PublishedDocuments(make_engine(url), batch)
 
 
 def iter_documents(session: Session, batch: int = 2000) -> Iterator[dict[str, Any]]:

@@ -65,6 +65,9 @@ class Facet:
     value_labels: Mapping[str, str] = field(default_factory=dict)
     # How the page orders values: by count (default) or newest first (years).
     order: Literal["count", "value_desc"] = "count"
+    # How a query names a value (app.web.search.names): by all distinctive words of its label
+    # (places, types) or by any of them (topics: «спорт» names «Физкультура, спорт и здоровье»).
+    named_by: Literal["all", "any"] = "all"
 
     kind: ClassVar[FacetKind]
 
@@ -118,7 +121,19 @@ def _as_value(value: Any) -> str:
 
 
 @dataclass(frozen=True)
-class MultiFacet(Facet):
+class ValueFacet(Facet):
+    """A facet whose selection is a set of its values (OR within the facet)."""
+
+    def condition(self, query: SearchQuery) -> Condition | None:
+        values = query.selected(self.name)
+        return AnyOf(self.key, values) if values else None
+
+    def query_params(self, query: SearchQuery) -> list[tuple[str, str]]:
+        return [(self.name, v) for v in query.selected(self.name)]
+
+
+@dataclass(frozen=True)
+class MultiFacet(ValueFacet):
     kind: ClassVar[FacetKind] = "multi"
 
     def fields(self) -> dict[str, tuple[Any, Any]]:
@@ -128,13 +143,6 @@ class MultiFacet(Facet):
         if values.get(self.name):
             into.values[self.name] = tuple(values[self.name])
 
-    def condition(self, query: SearchQuery) -> Condition | None:
-        values = query.selected(self.name)
-        return AnyOf(self.key, values) if values else None
-
-    def query_params(self, query: SearchQuery) -> list[tuple[str, str]]:
-        return [(self.name, v) for v in query.selected(self.name)]
-
     def toggle(self, query: SearchQuery, value: str) -> SearchQuery:
         values = query.selected(self.name)
         flipped = tuple(v for v in values if v != value) if value in values else (*values, value)
@@ -142,7 +150,7 @@ class MultiFacet(Facet):
 
 
 @dataclass(frozen=True)
-class BooleanFacet(Facet):
+class BooleanFacet(ValueFacet):
     kind: ClassVar[FacetKind] = "boolean"
 
     def fields(self) -> dict[str, tuple[Any, Any]]:
@@ -152,13 +160,6 @@ class BooleanFacet(Facet):
         flag = values.get(self.name)
         if flag is not None:
             into.values[self.name] = ("true" if flag else "false",)
-
-    def condition(self, query: SearchQuery) -> Condition | None:
-        values = query.selected(self.name)
-        return AnyOf(self.key, values) if values else None
-
-    def query_params(self, query: SearchQuery) -> list[tuple[str, str]]:
-        return [(self.name, v) for v in query.selected(self.name)]
 
     def toggle(self, query: SearchQuery, value: str) -> SearchQuery:
         return query.with_selection(self.name, () if self.is_selected(query, value) else (value,))
@@ -243,7 +244,7 @@ FACETS: tuple[Facet, ...] = (
     MultiFacet(
         "theme", "themes", "Тема",
         "Тема практики, повторяемая или через запятую; см. `/api/v1/themes`.",
-        "youth", labels="themes",
+        "youth", labels="themes", named_by="any",
     ),
     MultiFacet(
         "municipality_type", "municipality_type", "Тип муниципального образования",

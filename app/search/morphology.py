@@ -45,14 +45,12 @@ class WordKeys(NamedTuple):
     stem: str  # Snowball stem of the word
     family: str  # stem of its lemma or of the noun it derives from (often the same as `stem`)
     known: bool = False  # the dictionary knows the word (a misspelt word is not known)
+    # What a document is indexed by for this word: its stem and, when its family differs, the
+    # family marked with FAMILY, so a family match can rank below a literal one.
+    indexed: tuple[str, ...] = ()
 
     def all(self) -> tuple[str, ...]:
         return (self.stem,) if self.family == self.stem else (self.stem, self.family)
-
-    def indexed(self) -> tuple[str, ...]:
-        """What a document is indexed by for this word: its stem and, when its family differs,
-        the family marked with FAMILY, so a family match can rank below a literal one."""
-        return (self.stem,) if self.family == self.stem else (self.stem, FAMILY + self.family)
 
     def relatives(self) -> tuple[str, ...]:
         """Index keys of the other words of its family (what `indexed` gives them)."""
@@ -103,9 +101,8 @@ def word_keys(word: str) -> WordKeys:
     """The keys of one folded word (the one memo of word analysis: pymorphy3 costs ~250 µs)."""
     own = stem(word)
     if word.isdigit() or not ("а" <= word[:1] <= "я"):
-        return WordKeys(own, own)
+        return WordKeys(own, own, False, (own,))
     lemma, part = _lemma(word)
-    family = None
-    if part in ("ADJF", "ADJS", "NOUN"):
-        family = _noun_of(lemma)
-    return WordKeys(own, stem(family or lemma), _morph.word_is_known(word))
+    family = stem((_noun_of(lemma) if part in ("ADJF", "ADJS", "NOUN") else None) or lemma)
+    indexed = (own,) if family == own else (own, FAMILY + family)
+    return WordKeys(own, family, _morph.word_is_known(word), indexed)

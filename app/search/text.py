@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
 
 import Stemmer
 
@@ -34,7 +33,6 @@ def title_key(title: str) -> str:
     return fold(title).strip()
 
 
-@lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
     """Stem of one folded word (Russian Snowball for Cyrillic, English for Latin, digits kept)."""
     if word.isdigit():
@@ -42,12 +40,3 @@ def stem(word: str) -> str:
     stemmer = _ru if _CYRILLIC.search(word) else _en
     result: str = stemmer.stemWord(word)
     return result
-
-
-def stems(text: str) -> list[str]:
-    return [stem(t) for t in tokens(text)]
-
-
-def stemmed_text(text: str) -> str:
-    """The text as space-separated stems (what engines index beside the original)."""
-    return " ".join(stems(text))

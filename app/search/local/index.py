@@ -21,7 +21,16 @@ from pathlib import Path
 from typing import Any
 
 from app.search import thesaurus as thesauri
-from app.search.base import HIGHLIGHT_FIELDS, MAX_PER_PAGE, SORTS, Hit, SearchQuery, SearchResult, SearchUnavailable
+from app.search.base import (
+    HIGHLIGHT_FIELDS,
+    MAX_PER_PAGE,
+    SORTS,
+    Hit,
+    SearchQuery,
+    SearchResult,
+    SearchUnavailable,
+    unavailable_on,
+)
 from app.search.highlight import CROP_WORDS, highlight
 from app.search.local import matching, rebuild, store, writes
 from app.search.local.state import RWLock, State
@@ -72,14 +81,8 @@ class LocalIndex:
             conn.close()
         self._tls.conn = None
 
-    @contextlib.contextmanager
-    def _engine(self, action: str) -> Iterator[None]:
-        try:
-            yield
-        except SearchUnavailable:
-            raise
-        except (sqlite3.Error, OSError) as exc:
-            raise SearchUnavailable(f"local index {action} failed: {exc}") from exc
+    def _engine(self, action: str) -> contextlib.AbstractContextManager[None]:
+        return unavailable_on((sqlite3.Error, OSError), f"local index {action} failed")
 
     @contextlib.contextmanager
     def _write(self) -> Iterator[tuple[sqlite3.Connection, int]]:

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from app.search.analysis import TIERS, analyze
-from app.search.facets import FACETS, all_values
+from app.search.facets import FACETS
 from app.search.text import title_key
 
 log = logging.getLogger(__name__)
@@ -119,8 +119,11 @@ BODY_SQL = "INSERT OR REPLACE INTO bodies (id, doc) VALUES (?, ?)"
 POSTING_SQL = "INSERT OR REPLACE INTO postings (key, tier, ids, seq) VALUES (?, ?, ?, ?)"
 
 
+_FACET_KEYS = tuple((f.name + VALUE_SEP, f) for f in FACETS)
+
+
 def facet_pairs(document: dict[str, Any]) -> str:
-    return FACET_SEP.join(f"{name}{VALUE_SEP}{value}" for name, value in all_values(FACETS, document))
+    return FACET_SEP.join(prefix + value for prefix, f in _FACET_KEYS for value in f.values(document))
 
 
 def split_facets(encoded: str) -> Iterator[tuple[str, str]]:

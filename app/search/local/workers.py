@@ -2,10 +2,10 @@
 
 Reading documents and analysing their words is Python, bound to one core by the GIL. So for a
 rebuild from a `PagedDocuments` source (what the reindex passes), WORKERS spawned processes each
-read and analyse pages of it and write every page into a small SQLite file (a "stage": its
-document rows and the page's postings as roaring bitmaps), while the rebuilding process copies
-finished stages in (documents with INSERT … SELECT, postings merged as bitmaps, written once at
-the end).
+read and analyse pages of it, write every page's document rows into a small SQLite file (a
+"stage") that the rebuilding process copies in with INSERT … SELECT, and gather the postings of
+all their pages; at the end each worker writes its postings (roaring bitmaps) into one last
+stage, and the rebuilding process merges the workers' postings (one union per key and tier).
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ import gc
 import multiprocessing
 import os
 import sqlite3
+from array import array
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -31,10 +33,7 @@ WORKERS = 2
 PARALLEL_AFTER = 4  # pages; below that starting worker processes costs more than it saves
 AHEAD = 2  # pages in flight per worker, so none waits while a stage is copied in
 
-_STAGE_SCHEMA = (
-    f"CREATE TABLE docs ({store.DOC_COLUMNS}, doc)",
-    "CREATE TABLE postings (key, tier, ids)",
-)
+Slot = tuple[str, int]  # (word key, tier)
 
 
 def parallel_pages(documents: Iterable[dict[str, Any]]) -> list[Any] | None:
@@ -52,9 +51,9 @@ def cpus() -> int:
     return os.cpu_count() or 1
 
 
-def copy_in(conn: sqlite3.Connection, stage: Path, postings: dict[tuple[str, int], BitMap]) -> int:
-    """Copy one stage's documents into the index `conn` (in autocommit mode) in one transaction
-    and merge its postings into `postings`; returns the documents copied. The stage file is removed."""
+def copy_in(conn: sqlite3.Connection, stage: Path) -> int:
+    """Copy one stage's documents into the index `conn` (in autocommit mode) in one transaction;
+    returns the documents copied. The stage file is removed."""
     conn.execute("ATTACH DATABASE ? AS stage", (str(stage),))
     try:
         conn.execute("BEGIN")
@@ -62,13 +61,6 @@ def copy_in(conn: sqlite3.Connection, stage: Path, postings: dict[tuple[str, int
             columns = store.DOC_COLUMNS
             count = conn.execute(f"INSERT INTO docs ({columns}) SELECT {columns} FROM stage.docs").rowcount
             conn.execute("INSERT INTO bodies (id, doc) SELECT id, doc FROM stage.docs")
-            for key, tier, ids in conn.execute("SELECT key, tier, ids FROM stage.postings"):
-                page = BitMap.deserialize(ids)
-                merged = postings.get((key, tier))
-                if merged is None:
-                    postings[(key, tier)] = page
-                else:
-                    merged |= page
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -79,9 +71,28 @@ def copy_in(conn: sqlite3.Connection, stage: Path, postings: dict[tuple[str, int
     return count
 
 
-def staged(source: PagedDocuments, pages: list[Any], seq: int, directory: Path) -> Iterator[Path]:
+def merge_postings(stage: Path, postings: dict[Slot, BitMap]) -> None:
+    """Add a worker's postings stage to `postings`; the stage file is removed."""
+    conn = sqlite3.connect(str(stage))
+    try:
+        for key, tier, ids in conn.execute("SELECT key, tier, ids FROM postings"):
+            part = BitMap.deserialize(ids)
+            merged = postings.get((key, tier))
+            if merged is None:
+                postings[(key, tier)] = part
+            else:
+                merged |= part
+    finally:
+        conn.close()
+        stage.unlink()
+
+
+def staged(
+    source: PagedDocuments, pages: list[Any], seq: int, directory: Path, postings: dict[Slot, BitMap]
+) -> Iterator[Path]:
     """Stage files of `pages`, in page order, made by WORKERS processes; the caller copies
-    each in (and so removes it) before asking for the next."""
+    each in (and so removes it) before asking for the next. When the last is copied, the
+    workers' postings are merged into `postings`."""
     context = multiprocessing.get_context("spawn")  # no fork: the caller may hold threads and locks
     started: list[tuple[Connection, Any]] = []
     try:
@@ -109,6 +120,10 @@ def staged(source: PagedDocuments, pages: list[Any], seq: int, directory: Path) 
             stage = _receive(sent.popleft())
             send_next()
             yield stage
+        for i, (ours, _) in enumerate(started):
+            ours.send(("postings", str(directory / f"postings-{i}.db")))
+        for ours, _ in started:
+            merge_postings(_receive(ours), postings)
     finally:
         for ours, _ in started:
             with contextlib.suppress(OSError):
@@ -132,13 +147,19 @@ def _receive(conn: Connection) -> Path:
 
 
 def _work(conn: Connection) -> None:
-    """A worker: (source, page, seq, stage path) in, the page staged and its path out, until None."""
+    """A worker: (source, page, seq, stage path) in, the page staged and its path out; then
+    ("postings", path) in, its postings staged and the path out; until None."""
     gc.disable()  # it only makes short-lived pages: collections would be pure cost
+    postings: dict[Slot, array[int]] = defaultdict(lambda: array("I"))
     try:
         while (message := conn.recv()) is not None:
-            source, page, seq, path = message
             try:
-                _stage(path, source.read(page), seq)
+                if message[0] == "postings":
+                    path = message[1]
+                    _stage_postings(path, postings)
+                else:
+                    source, page, seq, path = message
+                    _stage(path, source.read(page), seq, postings)
                 reply = ("ok", path)
             except Exception as exc:  # reported to, and raised in, the rebuilding process
                 reply = ("error", f"{type(exc).__name__}: {exc}")
@@ -149,24 +170,37 @@ def _work(conn: Connection) -> None:
         conn.close()
 
 
-def _stage(path: str, documents: list[dict[str, Any]], seq: int) -> None:
+def _stage_file(path: str, schema: str) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode = OFF")
+    conn.execute("PRAGMA synchronous = OFF")
+    conn.execute("BEGIN")
+    conn.execute(schema)
+    return conn
+
+
+def _stage(path: str, documents: list[dict[str, Any]], seq: int, postings: dict[Slot, array[int]]) -> None:
     prepared = [store.prepare(d, seq) for d in documents]
-    postings: dict[tuple[str, int], list[int]] = {}
     for p in prepared:
+        doc_id = p.doc.id
         for tier, keys in enumerate(p.tiers):
             for key in keys:
-                postings.setdefault((key, tier), []).append(p.doc.id)
-    conn = sqlite3.connect(path, isolation_level=None)
+                postings[(key, tier)].append(doc_id)
+    conn = _stage_file(path, f"CREATE TABLE docs ({store.DOC_COLUMNS}, doc)")
     try:
-        conn.execute("PRAGMA journal_mode = OFF")
-        conn.execute("PRAGMA synchronous = OFF")
-        conn.execute("BEGIN")
-        for statement in _STAGE_SCHEMA:
-            conn.execute(statement)
         marks = ", ".join("?" * (len(store.DocRow._fields) + 1))
         conn.executemany(f"INSERT INTO docs VALUES ({marks})", [(*p.doc, p.body) for p in prepared])
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+
+
+def _stage_postings(path: str, postings: dict[Slot, array[int]]) -> None:
+    conn = _stage_file(path, "CREATE TABLE postings (key, tier, ids)")
+    try:
         conn.executemany("INSERT INTO postings VALUES (?, ?, ?)",
                          ((k, t, BitMap(ids).serialize()) for (k, t), ids in postings.items()))
         conn.execute("COMMIT")
     finally:
         conn.close()
+    postings.clear()

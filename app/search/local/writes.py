@@ -7,7 +7,7 @@ import json
 import sqlite3
 from array import array
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -133,17 +133,6 @@ def apply_deletes(conn: sqlite3.Connection, ids: list[int], seq: int) -> None:
     postings.write(conn, seq)
 
 
-def _batches(documents: Iterable[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
-    batch: list[dict[str, Any]] = []
-    for doc in documents:
-        batch.append(doc)
-        if len(batch) >= BATCH:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
 def fill(
     conn: sqlite3.Connection, documents: Iterable[dict[str, Any]], progress: Any, seq: int, stage: Path | None = None
 ) -> int:
@@ -157,9 +146,11 @@ def fill(
     postings: dict[Slot, BitMap] = {}
     pages = workers.parallel_pages(documents) if stage is not None else None
     if pages is not None:
+        assert stage is not None  # parallel_pages answers only when given a stage
         written = 0
-        for staged in workers.staged(documents, pages, seq, stage):  # type: ignore[arg-type]  # parallel_pages checked it
-            written += workers.copy_in(conn, staged, postings)
+        source: Any = documents  # a PagedDocuments: parallel_pages checked it
+        for staged in workers.staged(source, pages, seq, stage, postings):
+            written += workers.copy_in(conn, staged)
             if progress is not None:
                 progress(written)
         conn.execute("BEGIN")
@@ -179,7 +170,7 @@ def _fill_here(
 ) -> None:
     latest: dict[int, Prepared] = {}
     written = 0
-    for batch in _batches(documents):
+    for batch in store.chunks(documents, BATCH):
         for doc in batch:
             p = store.prepare(doc, seq)
             latest[p.doc.id] = p

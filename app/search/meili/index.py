@@ -24,7 +24,7 @@ from typing import Any
 
 import meilisearch
 import requests
-from meilisearch.errors import MeilisearchApiError, MeilisearchError, MeilisearchTimeoutError
+from meilisearch.errors import MeilisearchApiError, MeilisearchError
 from meilisearch.models.task import TaskInfo
 
 from app.search import facets
@@ -37,6 +37,7 @@ from app.search.base import (
     SearchQuery,
     SearchResult,
     SearchUnavailable,
+    unavailable_on,
 )
 from app.search.highlight import CROP_WORDS, Matcher, highlight
 from app.search.meili.filters import all_of, any_of, query_filters
@@ -123,19 +124,9 @@ class MeiliIndex:
 
     # -- plumbing -------------------------------------------------------------------------
 
-    @contextlib.contextmanager
-    def _engine(self, action: str) -> Iterator[None]:
-        """Turn every client or connection error into SearchUnavailable."""
-        try:
-            yield
-        except SearchUnavailable:
-            raise
-        except MeilisearchTimeoutError as exc:
-            raise SearchUnavailable(f"Meilisearch {action}: timed out: {exc.message}") from exc
-        except MeilisearchError as exc:
-            raise SearchUnavailable(f"Meilisearch {action}: {exc}") from exc
-        except requests.RequestException as exc:
-            raise SearchUnavailable(f"Meilisearch {action}: {exc}") from exc
+    def _engine(self, action: str) -> contextlib.AbstractContextManager[None]:
+        """Every client or connection error (a timeout too) becomes SearchUnavailable."""
+        return unavailable_on((MeilisearchError, requests.RequestException), f"Meilisearch {action}")
 
     def _wait(
         self,
