@@ -134,6 +134,16 @@ class Practice(SQLModel, table=True):
         }
     )
 
+    # Approved adoption reports: part of the public card (loaded with it, oldest first).
+    adoptions: list["Adoption"] = Relationship(
+        sa_relationship_kwargs={
+            "lazy": "selectin",
+            "viewonly": True,
+            "primaryjoin": "and_(Practice.id == Adoption.practice_id, Adoption.status == 'approved')",
+            "order_by": "(Adoption.moderated_at, Adoption.id)",
+        }
+    )
+
     @property
     def is_public(self) -> bool:
         return self.status == Status.published

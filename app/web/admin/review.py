@@ -19,11 +19,19 @@ from starlette.exceptions import HTTPException
 from app.catalogue.practices import fields, queries
 from app.catalogue.practices.forms import LABELS, PracticeForm, form_from_record, to_payload, validate
 from app.catalogue.practices.schemas import PracticeIn, clean_text
-from app.catalogue.practices.service import TRANSITIONS, CatalogueError, change_status, update_practice
+from app.catalogue.practices.service import (
+    STALE_MESSAGE,
+    TRANSITIONS,
+    CatalogueError,
+    StaleCard,
+    change_status,
+    update_practice,
+)
 from app.catalogue.reference import Reference
 from app.deps import ReferenceDep, SessionDep
 from app.models import Practice, Status
 from app.web.admin.auth import CurrentAdmin, actor
+from app.web.admin.nav import nav
 from app.web.admin.queue import STATUS_NAMES
 from app.web.forms import PostedForm, PostedPairs, form_context
 from app.web.templating import render
@@ -33,6 +41,7 @@ MAX_NOTE = 5000
 # action → (new status, button text)
 ACTIONS: dict[str, tuple[Status, str]] = {
     "approve": (Status.published, "Одобрить и опубликовать"),
+    "revise": (Status.revision, "Вернуть на доработку"),
     "reject": (Status.rejected, "Отклонить"),
     "archive": (Status.archived, "Снять с публикации (в архив)"),
     "restore": (Status.published, "Вернуть в публикацию"),
@@ -42,7 +51,8 @@ DONE = {
     "saved": "Изменения сохранены.",
     "unchanged": "Изменений нет: карточка не менялась.",
     "approve": "Практика опубликована и уже находится поиском.",
-    "reject": "Практика отклонена.",
+    "reject": "Практика отклонена; отправителю ушло письмо с причиной.",
+    "revise": "Заявка возвращена на доработку; отправителю ушло письмо с вашим сообщением и личной ссылкой для правки.",
     "archive": "Практика снята с публикации и убрана из поиска.",
     "restore": "Практика снова опубликована.",
     "reopen": "Практика возвращена на проверку.",
@@ -53,6 +63,8 @@ ACTION_LABELS = {
     "edit": "правка",
     "approve": "одобрение",
     "reject": "отклонение",
+    "revise": "возврат на доработку",
+    "resubmit": "исправлено отправителем",
     "archive": "снятие с публикации",
     "restore": "возврат в публикацию",
     "reopen": "возврат на проверку",
@@ -131,6 +143,7 @@ def _render(request: Request, session: Session, ref: Reference, practice: Practi
                if TRANSITIONS.get((practice.status, target)) == name]
     page: dict[str, Any] = {
         "admin": admin,
+        **nav(session),
         "practice": practice,
         "status_name": STATUS_NAMES[practice.status],
         "actions": actions,
@@ -154,12 +167,7 @@ def review(request: Request, practice_id: int, admin: CurrentAdmin, session: Ses
 
 
 def _stale(practice: Practice, version: str | None) -> str | None:
-    if version != str(practice.version):
-        return (
-            "Карточку изменили после того, как вы открыли страницу (возможно, другой модератор). "
-            "Ваши правки не сохранены: они показаны ниже; сверьтесь с журналом и отправьте ещё раз."
-        )
-    return None
+    return STALE_MESSAGE if version != str(practice.version) else None
 
 
 @router.post("/admin/practices/{practice_id}", response_class=HTMLResponse)
@@ -181,6 +189,8 @@ def save(request: Request, practice_id: int, posted: PostedForm, admin: CurrentA
         if rest.get("then") == "approve" and TRANSITIONS.get((practice.status, Status.published)) == "approve":
             change_status(session, practice, Status.published, actor(admin))
             done = "approve"
+    except StaleCard:
+        return _render(request, session, ref, practice, admin, form=form, status=409, form_error=STALE_MESSAGE)
     except CatalogueError as exc:
         return _render(request, session, ref, practice, admin, form=form, errors=exc.errors, status=422)
     return RedirectResponse(f"/admin/practices/{practice.id}?done={done}", status_code=303)
@@ -204,6 +214,7 @@ def set_status(request: Request, practice_id: int, pairs: PostedPairs, admin: Cu
         try:
             change_status(session, practice, ACTIONS[name][0], actor(admin), note)
         except CatalogueError as exc:
+            status = 409 if isinstance(exc, StaleCard) else 422
             problem = "; ".join(e["message"] for e in exc.errors)
     if problem is not None:
         return _render(request, session, ref, practice, admin, status=status,
