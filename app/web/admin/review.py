@@ -28,12 +28,14 @@ from app.catalogue.practices.service import (
     update_practice,
 )
 from app.catalogue.reference import Reference
-from app.deps import ReferenceDep, SessionDep
+from app.deps import ReferenceDep, SessionDep, SettingsDep
 from app.models import Practice, Status
 from app.web.admin.auth import CurrentAdmin, actor
+from app.web.admin.diff import word_diff
 from app.web.admin.nav import nav
 from app.web.admin.queue import STATUS_NAMES
 from app.web.forms import PostedForm, PostedPairs, form_context
+from app.web.pages.practice import card_context
 from app.web.templating import render
 
 router = APIRouter()
@@ -59,6 +61,9 @@ DONE = {
 }
 ACTION_LABELS = {
     "create": "создание карточки",
+    "adoption_report": "сообщение о внедрении",
+    "adoption_approve": "внедрение одобрено",
+    "adoption_reject": "внедрение отклонено",
     "submit": "заявка получена",
     "edit": "правка",
     "approve": "одобрение",
@@ -69,7 +74,8 @@ ACTION_LABELS = {
     "restore": "возврат в публикацию",
     "reopen": "возврат на проверку",
 }
-AUDIT_FIELDS = {**fields.COLUMN_LABELS, "status": "Статус", "note": "Комментарий модератора"}
+AUDIT_FIELDS = {**fields.COLUMN_LABELS, "status": "Статус", "note": "Комментарий модератора",
+                "adoption": "Сообщение о внедрении №", "municipality": "Муниципальное образование"}
 
 
 def _practice(session: Session, practice_id: int) -> Practice:
@@ -103,6 +109,8 @@ def _who(actor_name: str) -> str:
         return f"отправитель {name}"
     if kind == "client":
         return "отправитель (адрес скрыт)"
+    if kind == "adopter":
+        return f"сообщил о внедрении {name}"
     return actor_name
 
 
@@ -116,15 +124,16 @@ def audit_rows(session: Session, practice_id: int) -> list[dict[str, Any]]:
     """The practice's audit log, newest first, as the page shows it."""
     out = []
     for row in queries.audit_log(session, practice_id):
-        changes: list[dict[str, str | None]] = []
+        changes: list[dict[str, Any]] = []
         for key, value in (row.changes or {}).items():
             name = AUDIT_FIELDS.get(key) or LABELS.get(key, key)
             if key == "status":  # stored as codes; shown in words
                 value = [_status_word(v) for v in value] if isinstance(value, list) else _status_word(value)
             if isinstance(value, list) and len(value) == 2:
-                changes.append({"field": name, "old": _show(value[0]), "new": _show(value[1])})
+                diff = word_diff(value[0], value[1]) if key != "status" else None
+                changes.append({"field": name, "old": _show(value[0]), "new": _show(value[1]), "diff": diff})
             elif value not in (None, ""):
-                changes.append({"field": name, "old": None, "new": _show(value)})  # a detail, not a change
+                changes.append({"field": name, "old": None, "new": _show(value), "diff": None})  # a detail, not a change
         out.append({
             "at": _when(row.at),
             "iso": row.at.isoformat(),
@@ -158,6 +167,16 @@ def _render(request: Request, session: Session, ref: Reference, practice: Practi
     page.update(extra)
     context = form_context(ref, form, errors or [], **page)
     return render(request, "admin/review.html", context, status)
+
+
+@router.get("/admin/practices/{practice_id}/preview", response_class=HTMLResponse)
+def preview(request: Request, practice_id: int, admin: CurrentAdmin, session: SessionDep,
+            settings: SettingsDep) -> HTMLResponse:
+    """The card exactly as the public page renders it (same template, same context)."""
+    practice = _practice(session, practice_id)
+    context = card_context(request, session, settings, practice, preview=True,
+                           preview_status=STATUS_NAMES[practice.status])
+    return render(request, "practice.html", context)
 
 
 @router.get("/admin/practices/{practice_id}", response_class=HTMLResponse)
