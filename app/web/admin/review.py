@@ -170,7 +170,7 @@ def _render(request: Request, session: Session, ref: Reference, practice: Practi
 
 
 @router.get("/admin/practices/{practice_id}/preview", response_class=HTMLResponse)
-def preview(request: Request, practice_id: int, admin: CurrentAdmin, session: SessionDep,
+def preview(request: Request, practice_id: int, _admin: CurrentAdmin, session: SessionDep,
             settings: SettingsDep) -> HTMLResponse:
     """The card exactly as the public page renders it (same template, same context)."""
     practice = _practice(session, practice_id)

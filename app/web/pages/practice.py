@@ -8,10 +8,9 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
-
-from app.catalogue.practices import queries
 from sqlmodel import Session
 
+from app.catalogue.practices import queries
 from app.deps import ReferenceDep, SessionDep, SettingsDep
 from app.links import public_base
 from app.models import Practice
