@@ -7,8 +7,11 @@ is `SUBJECTS[kind]`. HTML templates autoescape; every value comes from the row's
 from __future__ import annotations
 
 from datetime import datetime
-from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid, parseaddr
+from email.header import Header
+from email.message import Message
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.utils import formataddr, format_datetime, parseaddr
 from pathlib import Path
 from typing import Any
 
@@ -52,18 +55,22 @@ def message_id(row: MailMessage, mail_from: str) -> str:
     return f"<{row.uid}@{domain}>"
 
 
-def compose(env: Environment, row: MailMessage, mail_from: str) -> EmailMessage:
+def compose(env: Environment, row: MailMessage, mail_from: str) -> Message:
+    """The message, built with the classic (compat32) email classes: their RFC 2047 encoding
+    keeps the spaces of a long Cyrillic subject, which the newer folding loses between
+    encoded words."""
     context: dict[str, Any] = dict(row.context)
     subject = SUBJECTS[row.kind].format_map({k: context.get(k, "") for k in ("code", "title")})
-    message = EmailMessage()
-    message["Subject"] = subject
-    message["From"] = mail_from
+    message = MIMEMultipart("alternative")
+    message["Subject"] = Header(subject, "utf-8")  # type: ignore[assignment]  # compat32 takes a Header and encodes it
+    name, address = parseaddr(mail_from)
+    message["From"] = formataddr((name, address), charset="utf-8")
     message["To"] = row.recipient
     message["Date"] = format_datetime(utcnow())
-    message["Message-ID"] = message_id(row, mail_from) if row.uid else make_msgid()
+    message["Message-ID"] = message_id(row, mail_from)
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies to this
     message["Content-Language"] = "ru"
-    message.set_content(env.get_template(f"{row.kind}.txt").render(context), subtype="plain", charset="utf-8")
+    message.attach(MIMEText(env.get_template(f"{row.kind}.txt").render(context), "plain", "utf-8"))
     html = env.get_template(f"{row.kind}.html").render(context, subject=subject)
-    message.add_alternative(html, subtype="html", charset="utf-8")
+    message.attach(MIMEText(html, "html", "utf-8"))
     return message

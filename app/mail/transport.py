@@ -12,7 +12,7 @@ import smtplib
 import ssl
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
-from email.message import EmailMessage
+from email.message import Message
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import unquote, urlsplit
@@ -31,7 +31,7 @@ class PermanentFailure(Exception):
 
 
 class Sender(Protocol):
-    def send(self, message: EmailMessage) -> None: ...
+    def send(self, message: Message) -> None: ...
 
 
 class Transport(Protocol):
@@ -54,12 +54,12 @@ class FileTransport:
         self.folder.mkdir(parents=True, exist_ok=True)
         yield self
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: Message) -> None:
         uid = str(message["Message-ID"]).strip("<>").split("@", 1)[0]
         target = self.folder / f"{uid}.eml"
         partial = target.with_suffix(".eml.part")
         try:
-            partial.write_bytes(bytes(message))
+            partial.write_bytes(message.as_bytes())
             os.replace(partial, target)
         except OSError as exc:
             raise TemporaryFailure(f"не удалось записать {target.name}: {exc}") from exc
@@ -114,7 +114,7 @@ class _SmtpSender:
     def __init__(self, client: smtplib.SMTP) -> None:
         self.client = client
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: Message) -> None:
         try:
             refused = self.client.send_message(message)
         except smtplib.SMTPRecipientsRefused as exc:
