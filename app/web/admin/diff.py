@@ -26,7 +26,9 @@ def as_text(value: Any) -> str:
         return value
     if isinstance(value, bool):
         return "да" if value else "нет"
-    return json.dumps(value, ensure_ascii=False, indent=1)
+    if isinstance(value, list):  # one item a line (themes, figures, documents): an added item is one insertion
+        return "\n".join(v if isinstance(v, str) else json.dumps(v, ensure_ascii=False) for v in value)
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _shorten(tokens: list[str], first: bool, last: bool) -> str:
