@@ -231,6 +231,7 @@ def check() -> None:
     from alembic.script import ScriptDirectory
     from sqlmodel import Session
 
+    from app.mail.outbox import mail_status
     from app.migrate import alembic_config
     from app.search import make_index
     from app.search.sync import outbox_status
@@ -252,7 +253,11 @@ def check() -> None:
             problems.append(f"схема базы {current or 'пуста'}, нужна {head}: выполните `practices migrate`")
         with Session(engine) as session:
             lag = outbox_status(session)
+            mail = mail_status(session)
         console.print(f"outbox: ожидают {lag.pending}, старейшая {lag.oldest_age:.0f} с, с ошибками {lag.failing}")
+        console.print(f"почта ({'SMTP' if settings.smtp_url else f'файлы .eml в {settings.mail_dir}'}): "
+                      f"ждут {mail.pending}, старейшее {mail.oldest_age:.0f} с, с ошибками {mail.failing}, "
+                      f"отклонены сервером {mail.failed}", markup=False)
     except Exception as exc:  # report any database failure as a problem, not a traceback
         problems.append(f"база данных недоступна: {type(exc).__name__}: {exc}".splitlines()[0])
     index = make_index(settings)

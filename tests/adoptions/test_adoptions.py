@@ -224,3 +224,29 @@ def test_parallel_approvals_of_different_reports_count_every_one_and_bump_the_ve
     session.expire_all()
     versions = sorted(o.version for o in session.exec(select(Outbox).where(Outbox.practice_id == practice.id)))
     assert versions[-len(ids):] == [practice.version + k for k in range(1, len(ids) + 1)]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"municipality=%FF%FE%FD+bad&region=RU-BEL",
+        "municipality=Округ".encode("cp1251") + b"&region=RU-BEL",
+        b"municipality=\xff\xfe\x00\x01&region=RU-%00BEL&contact.name=%C3%28",
+        b"%%%=%%&&&==&municipality",
+    ],
+)
+def test_invalid_utf8_or_garbage_in_the_body_never_crashes(client, practice, session, same_site, body):
+    response = client.post(f"/practices/{practice.slug}/adoptions", content=body,
+                           headers=same_site | {"Content-Type": "application/x-www-form-urlencoded"})
+    assert response.status_code == 422
+    assert soup(response).find(id="error-summary") is not None
+    assert session.exec(select(Adoption)).all() == []
+
+
+def test_huge_body_is_413(client, practice, session, same_site):
+    from app.security import MAX_BODY_BYTES
+
+    response = client.post(f"/practices/{practice.slug}/adoptions", headers=same_site,
+                           data=adoption_form(what_changed="я" * (MAX_BODY_BYTES // 2)))
+    assert response.status_code == 413
+    assert session.exec(select(Adoption)).all() == []

@@ -225,3 +225,55 @@ def test_parallel_resubmits_with_one_link_only_one_goes_through(app, admin_clien
     resubmits = session.exec(select(AuditLog).where(AuditLog.practice_id == practice.id,
                                                     AuditLog.action == "resubmit")).all()
     assert len(resubmits) == 1
+
+
+@pytest.mark.parametrize("body", [b"title=%FF%FE%FD+bad&region=RU-BEL", b"%%%=%%&&&==&title",
+                                  b"title=\xff\xfe\x00\x01&themes=%00youth&region=RU-%00BEL"])
+def test_garbage_posted_to_the_edit_link_never_crashes_and_keeps_the_link(admin_client, submit, session, same_site,
+                                                                          smtp, body):
+    code = submit()
+    smtp.wait_for(1)
+    token = revise(admin_client, session, code, same_site, smtp, 2)
+    response = admin_client.post(f"/submit/edit/{token}", content=body,
+                                 headers=same_site | {"Content-Type": "application/x-www-form-urlencoded"})
+    assert response.status_code == 422
+    assert soup(response).find(id="error-summary") is not None
+    assert admin_client.get(f"/submit/edit/{token}").status_code == 200
+
+
+def test_a_card_changed_by_the_moderator_meanwhile_keeps_the_link(admin_client, submit, session, same_site, smtp):
+    from tests.admin.test_moderation import _edit
+
+    code = submit()
+    smtp.wait_for(1)
+    token = revise(admin_client, session, code, same_site, smtp, 2)
+    page = admin_client.get(f"/submit/edit/{token}")  # the submitter opens the form …
+    assert page.status_code == 200
+    _edit(admin_client, practice_by_code(session, code), same_site, summary="Поправил модератор")  # … the moderator edits
+    # The submitter's post is checked against the card as it is now; the link still works.
+    response = admin_client.post(f"/submit/edit/{token}", data=form_data(title="Правка отправителя"), headers=same_site,
+                                 follow_redirects=False)
+    assert response.status_code == 303
+    assert practice_by_code(session, code).title == "Правка отправителя"
+
+
+def test_a_refused_resubmission_does_not_spend_the_link(admin_client, submit, session, same_site, smtp, monkeypatch):
+    """A race lost to a moderator's edit (StaleCard after the link was spent in the same
+    transaction) commits nothing: the submitter can send again."""
+    from app.catalogue.practices import service
+
+    code = submit()
+    smtp.wait_for(1)
+    token = revise(admin_client, session, code, same_site, smtp, 2)
+
+    def lost_race(*_args: Any, **_kwargs: Any) -> None:
+        raise service.StaleCard()
+
+    monkeypatch.setattr(service, "update_practice", lost_race)
+    response = admin_client.post(f"/submit/edit/{token}", data=form_data(title="Правка"), headers=same_site)
+    assert response.status_code == 409
+    monkeypatch.undo()
+    assert admin_client.get(f"/submit/edit/{token}").status_code == 200
+    again = admin_client.post(f"/submit/edit/{token}", data=form_data(title="Правка"), headers=same_site,
+                              follow_redirects=False)
+    assert again.status_code == 303

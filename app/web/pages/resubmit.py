@@ -64,9 +64,11 @@ def send_again(request: Request, token: Token, posted: PostedForm, session: Sess
         return _render(request, ref, practice, form, errors, 422)
     try:
         resubmit(session, ref, row, practice, data)
-    except StaleCard as exc:
-        return _render(request, ref, practice, form, [], 409, form_error=exc.errors[0]["message"])
     except CatalogueError as exc:
+        # Nothing of a refused resubmission may be committed: above all not the spent link.
+        session.rollback()
+        if isinstance(exc, StaleCard):
+            return _render(request, ref, practice, form, [], 409, form_error=exc.errors[0]["message"])
         if any(e["field"] == "token" for e in exc.errors):
             raise HTTPException(404, INVALID, headers=PRIVATE) from exc
         return _render(request, ref, practice, form, exc.errors, 422)
