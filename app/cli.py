@@ -16,6 +16,7 @@ from app.settings import DEV_SECRET, Settings, get_settings
 
 if TYPE_CHECKING:
     from app.catalogue.practices.io import ImportReport
+    from app.mail.sender import MailReport
 
 cli = typer.Typer(help="Каталог лучших муниципальных практик", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False
 )
@@ -155,23 +156,34 @@ def sync(
     follow: Annotated[bool, typer.Option("--follow", help="Работать постоянно (воркер синхронизации)")] = False,
     interval: Annotated[float, typer.Option(help="Пауза между проверками, секунд")] = 1.0,
 ) -> None:
-    """Применить к поисковому индексу ожидающие изменения (outbox)."""
+    """Применить к поисковому индексу ожидающие изменения (outbox) и отправить ждущие письма."""
+    from app.mail.sender import Mailer
     from app.search import make_index
     from app.search.sync import drain
     from app.search.sync import follow as run_follow
 
-    engine, index = _engine(), make_index(_settings())
+    settings = _settings()
+    engine, index = _engine(), make_index(settings)
+    mailer = Mailer.from_settings(engine, settings)
     if follow:
-        console.print(f"Синхронизация запущена ({_settings().search_backend}); Ctrl+C для остановки")
+        console.print(f"Синхронизация запущена ({settings.search_backend}, почта: {mailer.transport.name}); "
+                      "Ctrl+C для остановки")
         try:
-            run_follow(engine, index, interval=interval)
+            run_follow(engine, index, interval=interval, beside=[lambda: _sent(mailer.drain())])
         except KeyboardInterrupt:
             return
     report = drain(engine, index)
     console.print(f"Применено: {report.applied} (добавлено/обновлено {report.upserted}, удалено {report.deleted})")
-    if report.failed:
-        console.print(f"[red]Не применено: {report.failed}; строки ждут повтора.[/red] {report.errors[0]}", markup=False)
+    mail = mailer.drain()
+    console.print(f"Писем отправлено: {mail.sent}, отложено: {mail.retried}, отклонено сервером: {mail.refused}")
+    if report.failed or mail.retried:
+        first = (report.errors or mail.errors)[0]
+        console.print(f"[red]Не всё применено или отправлено; строки ждут повтора.[/red] {first}", markup=False)
         raise typer.Exit(1)
+
+
+def _sent(report: MailReport) -> int:
+    return report.sent + report.refused + report.retried
 
 
 @cli.command()
@@ -235,16 +247,17 @@ def check() -> None:
     from alembic.script import ScriptDirectory
     from sqlmodel import Session
 
+    from app.mail.outbox import mail_status
     from app.migrate import alembic_config
     from app.search import make_index
     from app.search.sync import outbox_status
 
     settings = _settings()
-    secret = {"secret_key", "meili_api_key", "database_url"}
+    secret = {"secret_key", "meili_api_key", "database_url", "smtp_url"}
     for name in Settings.model_fields:
         value = getattr(settings, name)
         if name in secret and value:
-            value = "***" if name != "database_url" else _mask_url(str(value))
+            value = _mask_url(str(value)) if name in ("database_url", "smtp_url") else "***"
         console.print(f"{name.upper():22} {value}", markup=False)
     problems: list[str] = []
     engine = _engine()
@@ -256,7 +269,11 @@ def check() -> None:
             problems.append(f"схема базы {current or 'пуста'}, нужна {head}: выполните `practices migrate`")
         with Session(engine) as session:
             lag = outbox_status(session)
+            mail = mail_status(session)
         console.print(f"outbox: ожидают {lag.pending}, старейшая {lag.oldest_age:.0f} с, с ошибками {lag.failing}")
+        console.print(f"почта ({'SMTP' if settings.smtp_url else f'файлы .eml в {settings.mail_dir}'}): "
+                      f"ждут {mail.pending}, старейшее {mail.oldest_age:.0f} с, с ошибками {mail.failing}, "
+                      f"отклонены сервером {mail.failed}", markup=False)
     except Exception as exc:  # report any database failure as a problem, not a traceback
         problems.append(f"база данных недоступна: {type(exc).__name__}: {exc}".splitlines()[0])
     index = make_index(settings)

@@ -12,6 +12,10 @@ from sqlmodel import Session, create_engine
 from app.settings import Settings, get_settings
 
 
+def _lower(value: object) -> object:
+    return value.lower() if isinstance(value, str) else value
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
@@ -23,6 +27,9 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
+            # SQLite's own lower() folds ASCII only; the moderation queue's text filter
+            # compares lower(title) with Cyrillic text.
+            dbapi_conn.create_function("lower", 1, _lower, deterministic=True)
 
         return engine
     return create_engine(url, pool_pre_ping=True)

@@ -11,6 +11,8 @@ from sqlmodel import Session
 
 from app.catalogue.reference import Reference
 from app.db import commit
+from app.links import public_base
+from app.mail import outbox
 from app.search.base import SearchIndex
 from app.search.sync import drain_inline
 from app.settings import Settings
@@ -32,15 +34,19 @@ def get_index(request: Request) -> SearchIndex:
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """One session per request, committed once at the end; the inline search sync follows."""
+    """One session per request, committed once at the end; the inline search sync follows, and
+    queued mail is handed to the in-process sender."""
     state = request.app.state
     with Session(state.engine, expire_on_commit=False) as session:
+        session.info[outbox.SITE_KEY] = outbox.Site.of(state.settings, public_base(request, state.settings))
         yield session
         after = None
         if state.settings.sync_inline:
             def after() -> None:
                 drain_inline(state.engine, state.index)
         commit(session, after)
+        if outbox.written(session) and state.sender is not None:
+            state.sender.kick()
 
 
 def get_reference(request: Request) -> Reference:

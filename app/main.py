@@ -4,6 +4,8 @@ routes, built here once and kept on `app.state` (nothing is built on import)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -12,6 +14,9 @@ from fastapi.staticfiles import StaticFiles
 from app.api.responses import API_DESCRIPTION, OPENAPI_TAGS
 from app.catalogue.reference import ReferenceProvider
 from app.db import get_engine
+from app.mail.background import BackgroundSender
+from app.mail.sender import Mailer
+from app.mail.transport import FileTransport
 from app.observability import configure_logging
 from app.search import make_index
 from app.search import thesaurus as thesauri
@@ -20,6 +25,16 @@ from app.web.templating import make_templates
 
 log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).parent / "web" / "static"
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    sender: BackgroundSender | None = app.state.sender
+    if sender is not None:
+        sender.start()
+    yield
+    if sender is not None:
+        sender.stop()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -35,6 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Swagger UI and ReDoc load scripts from a CDN; /docs is rendered by app/api/docs.py.
         docs_url=None,
         redoc_url=None,
+        lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.engine = get_engine(settings)
@@ -43,6 +59,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.templates = make_templates()
     # The thesaurus the page recognises names through (the engines keep their own copy).
     app.state.thesaurus = thesauri.read(settings.thesaurus_file)[0]
+    app.state.mailer = Mailer.from_settings(app.state.engine, settings)
+    # Embedded setup: mail goes out from this process; otherwise the sync worker sends it.
+    app.state.sender = BackgroundSender(app.state.mailer) if settings.sync_inline else None
+    if isinstance(app.state.mailer.transport, FileTransport):
+        log.warning("SMTP_URL is not set: mail is written as .eml files to %s, not sent", settings.mail_dir)
 
     from app import errors, observability, security
     from app.api import about, cors, docs, embed, feeds, health, params, v1

@@ -36,6 +36,8 @@ def _ts(**kw: Any) -> Any:
 
 class Status(str, enum.Enum):
     pending = "pending"
+    # Returned to the submitter for revision («на доработке»); back to pending when resubmitted.
+    revision = "revision"
     published = "published"
     rejected = "rejected"
     archived = "archived"
@@ -129,6 +131,16 @@ class Practice(SQLModel, table=True):
     awards: list["Award"] = Relationship(
         sa_relationship_kwargs={
             "lazy": "selectin", "order_by": "(Award.year, Award.id)", "cascade": "all, delete-orphan",
+        }
+    )
+
+    # Approved adoption reports: part of the public card (loaded with it, oldest first).
+    adoptions: list["Adoption"] = Relationship(
+        sa_relationship_kwargs={
+            "lazy": "selectin",
+            "viewonly": True,
+            "primaryjoin": "and_(Practice.id == Adoption.practice_id, Adoption.status == 'approved')",
+            "order_by": "(Adoption.moderated_at, Adoption.id)",
         }
     )
 
@@ -238,3 +250,85 @@ class ChangeLog(SQLModel, table=True):
     slug: str = Field(max_length=120)
     kind: str = Field(max_length=16)  # "upsert" or "delete" (tombstone)
     at: datetime = _ts(default_factory=utcnow)
+
+
+class EditToken(SQLModel, table=True):
+    """A private edit link sent to a submitter whose practice is «на доработке».
+
+    Only an HMAC of the token is stored (the token itself travels once, by mail); it expires
+    and is spent by the first resubmission (`used_at` set by one conditional UPDATE).
+    """
+
+    __tablename__ = "edit_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    practice_id: int = Field(foreign_key="practice.id", index=True, ondelete="CASCADE")
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = _ts(default_factory=utcnow)
+    expires_at: datetime = _ts()
+    used_at: datetime | None = _ts(default=None)
+
+
+class MailState(str, enum.Enum):
+    pending = "pending"
+    sending = "sending"  # claimed by a sender (SQLite: committed claim with a lease)
+    sent = "sent"
+    failed = "failed"  # refused for good (a bad address): never retried
+
+
+class MailMessage(SQLModel, table=True):
+    """A mail waiting to be sent: written in the transaction of the change it tells about.
+
+    `uid` makes the Message-ID, the same on every attempt, so a message sent twice after a
+    crash is recognisably one message. The body is rendered when sent, from `context`.
+    """
+
+    __tablename__ = "mail_outbox"
+    __table_args__ = (Index("ix_mail_outbox_state_next", "state", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(max_length=32, unique=True)
+    kind: str = Field(max_length=32)
+    recipient: str = Field(max_length=254)
+    context: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    practice_id: int | None = Field(default=None, index=True)
+    state: MailState = Field(default=MailState.pending, max_length=8)
+    attempts: int = Field(default=0)
+    next_attempt_at: datetime = _ts(default_factory=utcnow)
+    claim_token: str | None = Field(default=None, max_length=32)
+    claimed_at: datetime | None = _ts(default=None)
+    last_error: str | None = Field(default=None, sa_type=Text)
+    created_at: datetime = _ts(default_factory=utcnow)
+    sent_at: datetime | None = _ts(default=None)
+
+
+class AdoptionStatus(str, enum.Enum):
+    pending = "pending"
+    approved = "approved"
+    rejected = "rejected"
+
+
+class Adoption(SQLModel, table=True):
+    """«Мы внедрили эту практику»: another municipality reports that it adopted a practice.
+    Public (on the card, in the API) once a moderator approved it; the contact never is."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    practice_id: int = Field(foreign_key="practice.id", index=True, ondelete="CASCADE")
+    municipality: str = Field(max_length=300)
+    region_code: str = Field(foreign_key="region.code", max_length=16)
+    municipality_type_slug: str = Field(foreign_key="municipality_type.slug", max_length=64)
+    year: int | None = Field(default=None)
+    what_changed: str = Field(sa_type=Text)
+    # [{"indicator", "value_before", "value_after", "unit", "period"}], as on the card.
+    outcome_figures: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    contact_name: str = Field(max_length=200)
+    contact_organisation: str | None = Field(default=None, max_length=300)
+    contact_email: str = Field(max_length=254)
+    contact_phone: str | None = Field(default=None, max_length=50)
+    status: AdoptionStatus = Field(default=AdoptionStatus.pending, max_length=16, index=True)
+    moderation_note: str | None = Field(default=None, sa_type=Text)
+    created_at: datetime = _ts(default_factory=utcnow)
+    moderated_at: datetime | None = _ts(default=None)
+
+    region: Region = Relationship(sa_relationship_kwargs={"lazy": "joined"})
+    municipality_type: MunicipalityType = Relationship(sa_relationship_kwargs={"lazy": "joined"})

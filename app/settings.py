@@ -32,8 +32,16 @@ class Settings(BaseSettings):
         SEED_DIR / "thesaurus.csv", description="the search thesaurus (CSV); `practices reindex` applies edits"
     )
     sync_inline: bool = Field(
-        True, description="apply the search outbox in process right after each commit"
+        True, description="apply the search outbox and send queued mail in process (turn off when a sync worker runs)"
     )
+    smtp_url: str = Field(
+        "", description="smtp://user:pass@host:port (smtp+starttls://, smtps:// for TLS); empty: .eml files under DATA_DIR/mail/"
+    )
+    mail_from: str = Field(
+        "Каталог муниципальных практик <noreply@localhost>", description="sender of the mail to submitters and contacts"
+    )
+    smtp_timeout: float = Field(30.0, gt=0, le=600, description="seconds an SMTP connection or command may take")
+    edit_link_days: int = Field(14, ge=1, le=365, description="days a submitter's private edit link stays valid")
     secret_key: str = Field(DEV_SECRET, description="signs session cookies; required in production")
     host: str = Field("127.0.0.1", description="address `practices serve` binds")
     port: int = Field(8000, ge=1, le=65535, description="port `practices serve` binds")
@@ -68,6 +76,10 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'practices.db').as_posix()}"
+
+    @property
+    def mail_dir(self) -> Path:
+        return self.data_dir / "mail"
 
     @property
     def local_index_path(self) -> Path:

@@ -29,7 +29,7 @@ from app.db import make_engine
 from app.migrate import migrate
 from app.settings import Settings
 
-pytest_plugins = ["tests.meili_server"]
+pytest_plugins = ["tests.meili_server", "tests.moderation"]
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 TEST_SEARCH_BACKEND = os.environ.get("TEST_SEARCH_BACKEND", "local")
@@ -169,6 +169,12 @@ def client(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
 @pytest.fixture
 def index(app):  # type: ignore[no-untyped-def]
     return app.state.index
+
+
+@pytest.fixture
+def same_site() -> dict[str, str]:
+    """Headers a browser sends with a form posted from our own pages."""
+    return {"Origin": "http://testserver", "Sec-Fetch-Site": "same-origin"}
 
 
 @pytest.fixture

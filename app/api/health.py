@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import text
 
 from app.deps import SearchDep, SessionDep, SettingsDep
+from app.mail.outbox import mail_status
 from app.observability import OUTBOX_OLDEST, OUTBOX_PENDING, metrics_response
 from app.search.sync import outbox_status
 
@@ -18,8 +19,8 @@ def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", summary="Database and search engine reachable; search outbox lag")
-def readyz(session: SessionDep, index: SearchDep, settings: SettingsDep) -> JSONResponse:
+@router.get("/readyz", summary="Database and search engine reachable; search and mail outbox lag")
+def readyz(request: Request, session: SessionDep, index: SearchDep, settings: SettingsDep) -> JSONResponse:
     checks: dict[str, object] = {}
     ok = True
     try:
@@ -27,6 +28,14 @@ def readyz(session: SessionDep, index: SearchDep, settings: SettingsDep) -> JSON
         checks["database"] = "ok"
         lag = outbox_status(session)
         checks["outbox"] = {"pending": lag.pending, "oldest_age_seconds": round(lag.oldest_age, 1), "failing": lag.failing}
+        mail = mail_status(session)
+        checks["mail"] = {
+            "transport": request.app.state.mailer.transport.name,
+            "pending": mail.pending,
+            "oldest_age_seconds": round(mail.oldest_age, 1),
+            "failing": mail.failing,
+            "failed": mail.failed,
+        }
     except Exception as exc:  # report, don't crash: this endpoint exists to tell what is wrong
         ok = False
         checks["database"] = f"error: {type(exc).__name__}"

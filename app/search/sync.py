@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -142,16 +142,24 @@ def drain_inline(engine: Engine, index: SearchIndex) -> None:
         log.exception("inline search sync failed; rows stay in the outbox")
 
 
-def follow(engine: Engine, index: SearchIndex, interval: float = 1.0, stop: Callable[[], bool] = lambda: False) -> None:
+def follow(
+    engine: Engine,
+    index: SearchIndex,
+    interval: float = 1.0,
+    stop: Callable[[], bool] = lambda: False,
+    beside: Sequence[Callable[[], int]] = (),
+) -> None:
     """Drain forever (the sync worker); a failed round (database restart, deadlock victim) is
-    logged and retried, never the end of the worker."""
+    logged and retried, never the end of the worker. `beside`: other outboxes drained in the
+    same loop (the mail), each returning how many rows it handled."""
     while not stop():
-        try:
-            report = drain(engine, index)
-        except Exception:
-            log.exception("sync round failed; retrying")
-            report = SyncReport()
-        if report.applied == 0:
+        busy = 0
+        for step in (lambda: drain(engine, index).applied, *beside):
+            try:
+                busy += step()
+            except Exception:
+                log.exception("sync round failed; retrying")
+        if busy == 0:
             time.sleep(interval)
 
 

@@ -9,7 +9,7 @@ import pytest
 from app.catalogue.moderators import create_admin
 from app.db import session_scope
 from app.security import SESSION_COOKIE, sign_session
-from tests.admin.conftest import PASSWORD
+from tests.moderation import PASSWORD
 from tests.submit.helpers import soup
 
 

@@ -141,7 +141,7 @@ def test_queue_lists_pending_oldest_first_with_counts(admin_client, submit, sess
     _act(admin_client, practice_by_code(session, codes[1]), "reject", same_site, note="Дубль")
     page = soup(admin_client.get("/admin"))
     counts = {a["data-status"]: int(a.find(class_="count").get_text()) for a in page.find(class_="status-tabs").find_all("a")}
-    assert counts == {"pending": 2, "published": 1, "rejected": 1, "archived": 0}
+    assert counts == {"pending": 2, "revision": 0, "published": 1, "rejected": 1, "archived": 0}
     rows = page.find("table", class_="queue").find("tbody").find_all("tr")
     assert [r.find("a").get_text() for r in rows] == ["Заявка номер 0", "Заявка номер 2"]
     assert rows[0].find("a")["href"] == f"/admin/practices/{first.id}"

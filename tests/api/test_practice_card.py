@@ -10,7 +10,7 @@ from tests.corpus import CONTACT
 PUBLIC_FIELDS = {
     "id", "slug", "title", "summary", "problem", "solution", "outcome", "outcome_figures", "region",
     "municipality", "municipality_type", "themes", "year_started", "resources", "partners", "contact",
-    "source_url", "sources", "documents", "awards", "verified_at", "published_at", "updated_at", "url", "api_url",
+    "source_url", "sources", "documents", "awards", "adoptions", "verified_at", "published_at", "updated_at", "url", "api_url",
 }
 
 

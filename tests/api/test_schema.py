@@ -34,7 +34,7 @@ def load(app):  # type: ignore[no-untyped-def]
 def test_fuzzing_covers_the_open_data_operations(app):  # type: ignore[no-untyped-def]
     paths = {result.ok().path for result in load(app).get_all_operations()}
     assert paths == {
-        "/api/v1/practices", "/api/v1/practices/{key}", "/api/v1/regions", "/api/v1/themes",
+        "/api/v1/practices", "/api/v1/practices/{key}", "/api/v1/practices/{key}/adoptions", "/api/v1/regions", "/api/v1/themes",
         "/api/v1/municipality-types", "/api/v1/changes", "/feeds/practices.atom",
         "/export/practices.csv", "/export/practices.jsonl",
     }

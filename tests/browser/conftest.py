@@ -1,8 +1,9 @@
 """Shared helpers for browser tests: a real server in a subprocess and headless Chromium.
 
-- ``live_server_factory(records)``: migrates a fresh DATA_DIR, imports `records` (JSON Lines
-  dicts) through the `practices` CLI, starts `practices serve` on a free loopback port and
-  returns a ``LiveServer`` (``.url``); stopped after the module.
+- ``live_server_factory(records, env)``: migrates a fresh DATA_DIR, imports `records` (JSON
+  Lines dicts) through the `practices` CLI, starts `practices serve` on a free loopback port
+  (with `env` added to its environment, e.g. SMTP_URL) and returns a ``LiveServer``
+  (``.url``); stopped after the module.
 - ``browser`` (session): headless Chromium at /usr/bin/chromium (skipped, with the reason,
   when it is absent). ``ARTIFACTS``: where screenshots go (gitignored).
 
@@ -93,15 +94,15 @@ def _search_env(request: pytest.FixtureRequest) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def live_server_factory(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Callable[[list[dict[str, Any]]], LiveServer]]:
+) -> Iterator[Callable[..., LiveServer]]:
     servers: list[LiveServer] = []
 
-    def start(records: list[dict[str, Any]]) -> LiveServer:
+    def start(records: list[dict[str, Any]], extra_env: dict[str, str] | None = None) -> LiveServer:
         data_dir = tmp_path_factory.mktemp("live")
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "MEILI_", "SEARCH_"))}
         env |= {"ENVIRONMENT": "test", "DATA_DIR": str(data_dir / "var"), "DATABASE_URL": "", "HOST": "127.0.0.1",
                 "PORT": str(free_port()), "WORKERS": "1", "LOG_LEVEL": "WARNING", "SYNC_INLINE": "true"}
-        env |= _search_env(request)
+        env |= _search_env(request) | (extra_env or {})
         server = LiveServer(data_dir, env)
         server.cli("migrate")
         if records:

@@ -27,12 +27,14 @@ from app.api.responses import (
     search_or_503,
 )
 from app.api.v1.present import card_url
+from app.catalogue.practices import queries
 from app.catalogue.reference import Reference
-from app.deps import ReferenceDep, SearchDep, SettingsDep
+from app.deps import ReferenceDep, SearchDep, SessionDep, SettingsDep
 from app.links import public_base
 from app.search.base import Hit, SearchQuery, SearchResult
 from app.search.facets import FACETS
 from app.search.params import FEED, MAX_PAGE, to_params
+from app.web.formatting import plural
 
 ATOM = "http://www.w3.org/2005/Atom"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -74,17 +76,23 @@ def feed_title(query: SearchQuery, ref: Reference) -> str:
     return title + (": " + ", ".join(parts) if parts else "")
 
 
-def entry_content(doc: dict[str, Any], ref: Reference) -> str:
+def entry_content(doc: dict[str, Any], ref: Reference, adoptions: int = 0) -> str:
     """The entry as a small HTML fragment; every value escaped (Atom type="html")."""
     where = ", ".join(x for x in (doc.get("municipality"), ref.label("region", doc["region"])) if x)
     rows = [f"<p><strong>{html.escape(where)}</strong></p>"]
     for label, key in (("Кратко", "summary"), ("Проблема", "problem"), ("Решение", "solution"), ("Результат", "outcome")):
         if doc.get(key):
             rows.append(f"<h3>{label}</h3><p>{html.escape(doc[key])}</p>")
+    if adoptions:
+        rows.append(f"<p>Внедрена ещё в {plural_words(adoptions, 'муниципалитете', 'муниципалитетах', 'муниципалитетах')}</p>")
     return "".join(rows)
 
 
-def _entry(feed: ET.Element, hit: Hit, ref: Reference, base: str, host: str) -> None:
+def plural_words(n: int, one: str, few: str, many: str) -> str:
+    return f"{n} {plural(n, one, few, many)}"
+
+
+def _entry(feed: ET.Element, hit: Hit, ref: Reference, base: str, host: str, adoptions: int) -> None:
     doc = hit.document
     entry = _el(feed, "entry")
     _el(entry, "id", f"tag:{host},{TAG_DATE}:practice:{hit.id}")
@@ -95,7 +103,7 @@ def _entry(feed: ET.Element, hit: Hit, ref: Reference, base: str, host: str) -> 
     _el(entry, "link", rel="related", type="application/json", href=f"{base}/api/v1/practices/{hit.id}")
     if doc.get("summary"):
         _el(entry, "summary", doc["summary"], type="text")
-    _el(entry, "content", entry_content(doc, ref), type="html")
+    _el(entry, "content", entry_content(doc, ref, adoptions), type="html")
     _el(entry, "category", term=doc["region"], label=ref.label("region", doc["region"]), scheme=f"{base}/api/v1/regions")
     for slug in doc.get("themes") or []:
         _el(entry, "category", term=slug, label=ref.label("theme", slug), scheme=f"{base}/api/v1/themes")
@@ -109,7 +117,9 @@ def feed_filters(query: SearchQuery) -> list[tuple[str, str]]:
     return params + [("sort", "relevance")] if query.sort == "relevance" else params
 
 
-def build_feed(query: SearchQuery, result: SearchResult, ref: Reference, base: str) -> bytes:
+def build_feed(query: SearchQuery, result: SearchResult, ref: Reference, base: str,
+               adoptions: dict[int, int] | None = None) -> bytes:
+    """The feed; `adoptions`: approved adoption reports per practice id (said in each entry)."""
     host = tag_host(base)
     filters = feed_filters(query)
     page_params = filters + [(k, v) for k, v in to_params(query, page=1, default_per_page=FEED_PER_PAGE) if k == "per_page"]
@@ -136,7 +146,7 @@ def build_feed(query: SearchQuery, result: SearchResult, ref: Reference, base: s
         _el(feed, "link", rel="previous", type="application/atom+xml", href=feed_url(query.page - 1))
     _el(feed, "generator", "practices", uri=base + "/about/api")
     for hit in result.hits:
-        _entry(feed, hit, ref, base, host)
+        _entry(feed, hit, ref, base, host, (adoptions or {}).get(hit.id, 0))
     body: bytes = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
     return body
 
@@ -156,9 +166,11 @@ def build_feed(query: SearchQuery, result: SearchResult, ref: Reference, base: s
     openapi_extra=documented(FEED.model),
 )
 def practices_feed(
-    request: Request, query: FeedQueryDep, index: SearchDep, ref: ReferenceDep, settings: SettingsDep
+    request: Request, query: FeedQueryDep, index: SearchDep, ref: ReferenceDep, settings: SettingsDep,
+    session: SessionDep,
 ) -> Response:
     query = replace(query, facets=())
     result = search_or_503(index, query)
-    body = build_feed(query, result, ref, public_base(request, settings))
+    adoptions = queries.adoption_counts(session, [h.id for h in result.hits]) if result.hits else {}
+    body = build_feed(query, result, ref, public_base(request, settings), adoptions)
     return cached_response(request, body, MEDIA_TYPE, LIST_MAX_AGE)

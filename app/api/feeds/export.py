@@ -30,7 +30,7 @@ from app.catalogue.practices.schemas import PLACE_LABELS
 from app.catalogue.reference import Reference
 from app.deps import EngineDep, ReferenceDep, SearchDep, SettingsDep
 from app.links import public_base
-from app.models import Practice
+from app.models import Adoption, Practice
 from app.search.base import MAX_PER_PAGE, SearchIndex, SearchQuery, SearchResult
 from app.search.params import EXPORT, MAX_PAGE
 
@@ -53,7 +53,7 @@ def _csv_columns() -> tuple[str, ...]:
         columns.append(f.attribute)
         if f.key in NAMES_BESIDE:
             columns.append(NAMES_BESIDE[f.key])
-    return (*columns, "published_at", "updated_at")
+    return (*columns, "adoptions", "published_at", "updated_at")
 
 
 CSV_COLUMNS = _csv_columns()
@@ -129,6 +129,12 @@ def _award(a: dict[str, Any], ref: Reference) -> str:
     return text
 
 
+def _adoption(a: Adoption) -> str:
+    """Where the practice was adopted: «Старооскольский городской округ (Белгородская область, 2024)»."""
+    where = ", ".join(x for x in (a.region.name, str(a.year) if a.year else None) if x)
+    return f"{a.municipality} ({where})"
+
+
 def _text(key: str, value: Any, ref: Reference) -> Any:
     """A record value as one cell."""
     if value is None:
@@ -151,6 +157,7 @@ def csv_row(p: Practice, ref: Reference, base: str) -> list[str]:
     values["region"] = ref.label("region", p.region_code)
     values["municipality_type"] = ref.label("municipality_type", p.municipality_type_slug)
     values["theme_names"] = JOIN.join(ref.label("theme", t) for t in record.get("themes", []))
+    values["adoptions"] = JOIN.join(_adoption(a) for a in p.adoptions)
     values["published_at"] = _iso(p.published_at)
     values["updated_at"] = _iso(p.updated_at)
     return [_cell(values.get(c)) for c in CSV_COLUMNS]
@@ -188,7 +195,7 @@ def _attachment(body: Iterator[bytes], media_type: str, filename: str) -> Stream
     "/export/practices.csv",
     summary="Поиск в CSV",
     description="Все практики текущего поиска (без страниц), все публичные поля; UTF-8 с BOM, чтобы Excel "
-    "открыл кириллицу; несколько значений в одной ячейке — через «; ». Параметры page, per_page и facets "
+    "открыл кириллицу; несколько значений в одной ячейке — через «; »; столбец `adoptions` — где ещё внедрили. Параметры page, per_page и facets "
     "принимаются и не учитываются.",
     response_class=StreamingResponse,
     responses={

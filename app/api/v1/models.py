@@ -122,6 +122,25 @@ class AwardOut(_Out):
     source_url: str | None = Field(description="Страница, которая сообщает о награде")
 
 
+class AdoptionOut(_Out):
+    """Another municipality that adopted the practice (approved by a moderator). The reporter's
+    contact is never published."""
+
+    id: int
+    municipality: str = Field(examples=["Старооскольский городской округ"])
+    region: RegionRef
+    municipality_type: MunicipalityTypeRef
+    year: int | None = Field(description="Год внедрения, если указан")
+    what_changed: str = Field(description="Что изменилось после внедрения")
+    outcome_figures: list[OutcomeFigureOut]
+    approved_at: datetime | None = Field(description="Когда модератор одобрил сообщение")
+
+
+class AdoptionList(_Out):
+    items: list[AdoptionOut]
+    total: int
+
+
 class PracticeCard(_Out):
     """The full public card."""
 
@@ -145,6 +164,9 @@ class PracticeCard(_Out):
     sources: list[str] = Field(description="Другие страницы, на которых основана карточка")
     documents: list[DocumentOut]
     awards: list[AwardOut] = Field(description="Награды практики с источниками")
+    adoptions: list[AdoptionOut] = Field(
+        description="Где ещё внедрили практику (одобренные модератором сообщения «Мы внедрили эту практику»)"
+    )
     verified_at: date | None = Field(description="Когда сведения карточки сверены с источниками")
     published_at: datetime | None
     updated_at: datetime

@@ -24,8 +24,8 @@ from app.api.responses import (
     problem_response,
     search_or_503,
 )
-from app.api.v1.models import FacetValueOut, PracticeCard, PracticeList
-from app.api.v1.present import hit_item, link_header, page_links, practice_card
+from app.api.v1.models import AdoptionList, FacetValueOut, PracticeCard, PracticeList
+from app.api.v1.present import adoption_out, hit_item, link_header, page_links, practice_card
 from app.catalogue.practices import queries
 from app.deps import ReferenceDep, SearchDep, SessionDep, SettingsDep
 from app.links import public_base
@@ -89,4 +89,25 @@ def get_practice(
     if practice is None:
         raise HTTPException(404, "Практика не найдена или не опубликована")
     body = practice_card(practice, ref, public_base(request, settings))
+    return cached_response(request, json_body(body), "application/json", ITEM_MAX_AGE)
+
+
+@router.get(
+    "/practices/{key}/adoptions",
+    response_model=AdoptionList,
+    summary="Где ещё внедрили практику",
+    description="Одобренные модератором сообщения «Мы внедрили эту практику», сначала ранние. "
+    "Те же записи — в поле `adoptions` карточки. Контакты сообщивших не публикуются.",
+    responses={304: NOT_MODIFIED, 400: BAD_REQUEST, 404: NOT_FOUND},
+    dependencies=[NoParams],
+)
+def practice_adoptions(
+    request: Request,
+    session: SessionDep,
+    key: Annotated[str, Path(description="Числовой id или slug практики", examples=["42"])],
+) -> Response:
+    practice = queries.get_public(session, key) if _KEY.match(key) else None
+    if practice is None:
+        raise HTTPException(404, "Практика не найдена или не опубликована")
+    body = AdoptionList(items=[adoption_out(a) for a in practice.adoptions], total=len(practice.adoptions))
     return cached_response(request, json_body(body), "application/json", ITEM_MAX_AGE)

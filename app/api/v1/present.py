@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from app.api.v1.models import (
+    AdoptionOut,
     AwardOut,
     CompetitionRef,
     ContactOut,
@@ -23,7 +24,7 @@ from app.api.v1.models import (
 )
 from app.catalogue.practices.schemas import PLACE_LABELS
 from app.catalogue.reference import Reference
-from app.models import Award, Practice
+from app.models import Adoption, Award, Practice
 from app.search.base import Hit, SearchQuery, SearchResult
 from app.search.facets import NAMES
 from app.search.params import MAX_PAGE, to_params
@@ -95,6 +96,20 @@ def award_out(award: Award, ref: Reference) -> AwardOut:
     )
 
 
+def adoption_out(adoption: Adoption) -> AdoptionOut:
+    assert adoption.id is not None
+    return AdoptionOut(
+        id=adoption.id,
+        municipality=adoption.municipality,
+        region=RegionRef(code=adoption.region_code, name=adoption.region.name),
+        municipality_type=MunicipalityTypeRef(slug=adoption.municipality_type_slug, name=adoption.municipality_type.name),
+        year=adoption.year,
+        what_changed=adoption.what_changed,
+        outcome_figures=[OutcomeFigureOut.model_validate(f) for f in adoption.outcome_figures or []],
+        approved_at=as_utc(adoption.moderated_at),
+    )
+
+
 def practice_card(practice: Practice, ref: Reference, base: str) -> PracticeCard:
     assert practice.id is not None
     contact = None
@@ -129,6 +144,7 @@ def practice_card(practice: Practice, ref: Reference, base: str) -> PracticeCard
         sources=list(practice.sources or []),
         documents=[DocumentOut.model_validate(d) for d in practice.documents or []],
         awards=[award_out(a, ref) for a in practice.awards],
+        adoptions=[adoption_out(a) for a in practice.adoptions],
         verified_at=practice.verified_at,
         published_at=as_utc(practice.published_at),
         updated_at=as_utc(practice.updated_at) or datetime.now(UTC),

@@ -79,6 +79,14 @@ TEXT_KINDS = frozenset({"text", "long_text", "code", "year", "url", "email", "ph
 LABELS: dict[str, str] = {f.key: f.label for f in FIELDS} | {"contact": "Контакты"}
 # The audit log names changed columns: their labels, by column.
 COLUMN_LABELS: dict[str, str] = {f.attribute: f.label for f in FIELDS}
+# A practice's status in words («практика сейчас …»), by status value.
+STATUS_NAMES: dict[str, str] = {
+    "pending": "на проверке",
+    "revision": "на доработке",
+    "published": "опубликована",
+    "rejected": "отклонена",
+    "archived": "в архиве",
+}
 
 
 def get(record: Mapping[str, Any], key: str) -> Any:

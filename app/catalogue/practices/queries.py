@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
-from app.models import AuditLog, Practice, PracticeTheme, Status
+from app.models import Adoption, AdoptionStatus, AuditLog, Practice, PracticeTheme, Status
 
 TRACKING_RE = r"^P-[0-9A-F]{8}$"
 
@@ -135,19 +138,64 @@ def related(session: Session, practice: Practice, limit: int) -> list[Practice]:
     return sorted(candidates, key=shared, reverse=True)[:limit]  # sorted() is stable: newest first within a tie
 
 
+def adoption_counts(session: Session, ids: Sequence[int]) -> dict[int, int]:
+    """Approved adoption reports per practice, for `ids` (0 for those without)."""
+    rows = session.exec(
+        select(Adoption.practice_id, func.count(col(Adoption.id)))
+        .where(col(Adoption.practice_id).in_(list(ids)), Adoption.status == AdoptionStatus.approved)
+        .group_by(col(Adoption.practice_id))
+    )
+    return dict.fromkeys(ids, 0) | {practice_id: n for practice_id, n in rows}
+
+
 def status_counts(session: Session) -> dict[Status, int]:
     rows = session.exec(select(Practice.status, func.count(col(Practice.id))).group_by(Practice.status))
     return {Status(s): n for s, n in rows}
 
 
-def queue_page(session: Session, status: Status, offset: int, limit: int) -> Sequence[Practice]:
+@dataclass(frozen=True)
+class QueueFilter:
+    """What the moderator narrowed the queue to; empty fields do not narrow."""
+
+    status: Status = Status.pending
+    region: str | None = None
+    theme: str | None = None
+    since: date | None = None  # submitted on or after
+    until: date | None = None  # submitted on or before
+    text: str = ""  # in the title or summary, any case
+
+
+def _queue_where(stmt: Any, f: QueueFilter) -> Any:
+    stmt = stmt.where(Practice.status == f.status)
+    if f.region:
+        stmt = stmt.where(Practice.region_code == f.region)
+    if f.theme:
+        stmt = stmt.where(col(Practice.id).in_(select(PracticeTheme.practice_id).where(PracticeTheme.theme_slug == f.theme)))
+    if f.since:
+        stmt = stmt.where(col(Practice.created_at) >= datetime.combine(f.since, time.min, UTC))
+    if f.until:
+        stmt = stmt.where(col(Practice.created_at) < datetime.combine(f.until + timedelta(days=1), time.min, UTC))
+    if f.text:
+        # The pending queue is small: a LIKE scan is enough (SQLite's lower() is made Unicode-aware in app.db).
+        needle = f.text.lower()
+        stmt = stmt.where(or_(func.lower(col(Practice.title)).contains(needle, autoescape=True),
+                              func.lower(func.coalesce(col(Practice.summary), "")).contains(needle, autoescape=True)))
+    return stmt
+
+
+def queue_page(session: Session, f: QueueFilter, offset: int, limit: int) -> Sequence[Practice]:
     """One page of the moderation queue: waiting ones oldest first, the others latest first."""
-    stmt = select(Practice).where(Practice.status == status)
-    if status in (Status.pending, Status.rejected):
+    stmt = _queue_where(select(Practice), f)
+    if f.status in (Status.pending, Status.revision, Status.rejected):
         stmt = stmt.order_by(col(Practice.created_at), col(Practice.id))  # the longest waiting first
     else:
         stmt = stmt.order_by(col(Practice.updated_at).desc(), col(Practice.id).desc())
-    return session.exec(stmt.offset(offset).limit(limit)).unique().all()
+    return session.exec(stmt.offset(offset).limit(limit)).unique().all()  # type: ignore[no-any-return]
+
+
+def queue_count(session: Session, f: QueueFilter) -> int:
+    count: int = session.exec(_queue_where(select(func.count(col(Practice.id))), f)).one()
+    return count
 
 
 def audit_log(session: Session, practice_id: int) -> Sequence[AuditLog]:

@@ -1,8 +1,14 @@
-"""What may happen to a practice: create, edit, approve, reject, archive.
+"""What may happen to a practice: create, edit, approve, return for revision, resubmit,
+reject, archive.
 
 Services flush, never commit. Every change to what is public writes an outbox row (for the
-search index) and a change-log row (for mirrors) in the same transaction, and every action
-lands in the audit log.
+search index) and a change-log row (for mirrors) in the same transaction, every action lands
+in the audit log, and what the submitter should hear of is queued as mail (`notices`), in the
+same transaction too.
+
+The optimistic check is the database's: a change bumps the version with
+`UPDATE … WHERE version = <the version read>`, so of two concurrent changes to one card the
+second matches nothing and is refused (`StaleCard`), on SQLite and PostgreSQL alike.
 """
 
 from __future__ import annotations
@@ -12,14 +18,16 @@ import secrets
 from datetime import date
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlalchemy import update
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlmodel import Session, col, select
 
-from app.catalogue.practices import fields
+from app.catalogue.practices import fields, notices, tokens
 from app.catalogue.practices.schemas import CardIn, PracticeIn, SubmissionIn, Submitter
 from app.catalogue.practices.slugs import slugify
 from app.catalogue.reference import Reference
 from app.db import mark_outbox_written
-from app.models import AuditLog, Award, ChangeLog, Outbox, OutboxOp, Practice, Status, Theme, utcnow
+from app.models import AuditLog, Award, ChangeLog, EditToken, Outbox, OutboxOp, Practice, Status, Theme, utcnow
 
 
 class CatalogueError(ValueError):
@@ -28,6 +36,19 @@ class CatalogueError(ValueError):
     def __init__(self, errors: list[dict[str, str]]) -> None:
         super().__init__("; ".join(f"{e['field']}: {e['message']}" for e in errors))
         self.errors = errors
+
+
+STALE_MESSAGE = (
+    "Карточку изменили после того, как вы открыли страницу (возможно, другой модератор). "
+    "Ваши правки не сохранены: они показаны ниже; сверьтесь с журналом и отправьте ещё раз."
+)
+
+
+class StaleCard(CatalogueError):
+    """The card changed since it was read (answered with 409)."""
+
+    def __init__(self) -> None:
+        super().__init__([{"field": "version", "message": STALE_MESSAGE}])
 
 
 def _check(ref: Reference, data: CardIn) -> None:
@@ -119,9 +140,12 @@ def create_practice(
 
 
 def submit_practice(session: Session, ref: Reference, data: SubmissionIn) -> Practice:
-    """A proposal from the public: always pending until a moderator acts."""
+    """A proposal from the public: always pending until a moderator acts. The submitter is
+    told by mail that it arrived, with the tracking link."""
     card = CardIn.model_validate(data.model_dump(exclude={"submitter", "status"}))
-    return create_practice(session, ref, card, actor=f"submitter:{data.submitter.email}", submitter=data.submitter)
+    practice = create_practice(session, ref, card, actor=f"submitter:{data.submitter.email}", submitter=data.submitter)
+    notices.received(session, practice)
+    return practice
 
 
 def _diff(practice: Practice, values: dict[str, Any]) -> dict[str, list[Any]]:
@@ -143,6 +167,7 @@ def update_practice(session: Session, ref: Reference, practice: Practice, data: 
         changes["slug"] = [practice.slug, unique_slug(session, data.slug, exclude_id=practice.id)]
     if not changes:
         return {}
+    _bump(session, practice)
     for key, value in values.items():
         setattr(practice, key, value)
     if "slug" in changes:
@@ -150,7 +175,6 @@ def update_practice(session: Session, ref: Reference, practice: Practice, data: 
     _set_themes(session, practice, data.themes)
     if "awards" in changes:
         practice.awards = _awards(data)
-    _touch(practice)
     session.add(practice)
     session.flush()
     audit(session, practice, actor, "edit", _jsonable(changes))
@@ -159,9 +183,20 @@ def update_practice(session: Session, ref: Reference, practice: Practice, data: 
     return changes
 
 
-def _touch(practice: Practice) -> None:
-    practice.updated_at = utcnow()
-    practice.version += 1
+def _bump(session: Session, practice: Practice) -> None:
+    """Version + 1, decided by the database: only if it is still the version this request read.
+    Called before the card's attributes change, so a refusal leaves nothing to flush."""
+    now = utcnow()
+    result = session.exec(
+        update(Practice)
+        .where(col(Practice.id) == practice.id, col(Practice.version) == practice.version)
+        .values(version=col(Practice.version) + 1, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise StaleCard()
+    set_committed_value(practice, "version", practice.version + 1)
+    set_committed_value(practice, "updated_at", now)
 
 
 def _jsonable(changes: dict[str, Any]) -> dict[str, Any]:
@@ -179,11 +214,17 @@ def _jsonable(changes: dict[str, Any]) -> dict[str, Any]:
 TRANSITIONS: dict[tuple[Status, Status], str] = {
     (Status.pending, Status.published): "approve",
     (Status.pending, Status.rejected): "reject",
+    (Status.pending, Status.revision): "revise",
+    (Status.revision, Status.pending): "resubmit",
+    (Status.revision, Status.published): "approve",
+    (Status.revision, Status.rejected): "reject",
     (Status.rejected, Status.published): "approve",
     (Status.published, Status.archived): "archive",
     (Status.archived, Status.published): "restore",
     (Status.rejected, Status.pending): "reopen",
 }
+# Actions that need a message to the submitter, and what to say when it is missing.
+NOTE_REQUIRED = {"reject": "укажите причину отклонения", "revise": "напишите отправителю, что доработать"}
 
 
 def change_status(
@@ -194,15 +235,15 @@ def change_status(
         raise CatalogueError(
             [{"field": "status", "message": f"нельзя перевести из «{practice.status.value}» в «{new.value}»"}]
         )
-    if new == Status.rejected and not (note and note.strip()):
-        raise CatalogueError([{"field": "moderation_note", "message": "укажите причину отклонения"}])
+    if action in NOTE_REQUIRED and not (note and note.strip()):
+        raise CatalogueError([{"field": "moderation_note", "message": NOTE_REQUIRED[action]}])
+    _bump(session, practice)
     old = practice.status
     practice.status = new
     if note is not None:
         practice.moderation_note = note.strip() or None
     if new == Status.published and practice.published_at is None:
         practice.published_at = utcnow()
-    _touch(practice)
     session.add(practice)
     session.flush()
     audit(session, practice, actor, action, {"status": [old.value, new.value], "note": note})
@@ -210,3 +251,19 @@ def change_status(
         record_public_change(session, practice, OutboxOp.upsert)
     elif old == Status.published:
         record_public_change(session, practice, OutboxOp.delete)
+    if old == Status.revision:
+        tokens.revoke(session, practice.id)  # type: ignore[arg-type]  # flushed: has an id
+    notices.status_changed(session, practice, action)
+
+
+def resubmit(session: Session, ref: Reference, token: EditToken, practice: Practice, card: CardIn) -> dict[str, Any]:
+    """The submitter fixed the card through the private edit link: apply the edit, spend the
+    link (once: one conditional UPDATE decides between concurrent posts) and put the practice
+    back in the queue. Returns what changed."""
+    if not tokens.spend(session, token):
+        raise CatalogueError([{"field": "token", "message": tokens.SPENT_MESSAGE}])
+    actor = f"submitter:{practice.submitter_email or 'edit-link'}"
+    record = fields.to_record(practice) | card.model_dump(mode="json")
+    changes = update_practice(session, ref, practice, PracticeIn.model_validate(record), actor)
+    change_status(session, practice, Status.pending, actor)
+    return changes

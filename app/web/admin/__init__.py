@@ -1,12 +1,13 @@
-"""Moderation under /admin: sign-in, the queue, the review page. Every page needs sign-in and
-is sent with `Cache-Control: no-store` (app.security.NoStoreMiddleware)."""
+"""Moderation under /admin: sign-in, the queue and its bulk actions, the review page with its
+preview, and adoption reports. Every page needs sign-in and is sent with
+`Cache-Control: no-store` (app.security.NoStoreMiddleware)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from app.web.admin import auth, queue, review
+from app.web.admin import adoptions, auth, bulk, queue, review
 
 router = APIRouter(include_in_schema=False)
-for module in (auth, queue, review):
+for module in (auth, queue, bulk, review, adoptions):
     router.include_router(module.router)

@@ -19,13 +19,23 @@ from starlette.exceptions import HTTPException
 from app.catalogue.practices import fields, queries
 from app.catalogue.practices.forms import LABELS, PracticeForm, form_from_record, to_payload, validate
 from app.catalogue.practices.schemas import PracticeIn, clean_text
-from app.catalogue.practices.service import TRANSITIONS, CatalogueError, change_status, update_practice
+from app.catalogue.practices.service import (
+    STALE_MESSAGE,
+    TRANSITIONS,
+    CatalogueError,
+    StaleCard,
+    change_status,
+    update_practice,
+)
 from app.catalogue.reference import Reference
-from app.deps import ReferenceDep, SessionDep
+from app.deps import ReferenceDep, SessionDep, SettingsDep
 from app.models import Practice, Status
 from app.web.admin.auth import CurrentAdmin, actor
+from app.web.admin.diff import word_diff
+from app.web.admin.nav import nav
 from app.web.admin.queue import STATUS_NAMES
 from app.web.forms import PostedForm, PostedPairs, form_context
+from app.web.pages.practice import card_context
 from app.web.templating import render
 
 router = APIRouter()
@@ -33,6 +43,7 @@ MAX_NOTE = 5000
 # action → (new status, button text)
 ACTIONS: dict[str, tuple[Status, str]] = {
     "approve": (Status.published, "Одобрить и опубликовать"),
+    "revise": (Status.revision, "Вернуть на доработку"),
     "reject": (Status.rejected, "Отклонить"),
     "archive": (Status.archived, "Снять с публикации (в архив)"),
     "restore": (Status.published, "Вернуть в публикацию"),
@@ -42,22 +53,29 @@ DONE = {
     "saved": "Изменения сохранены.",
     "unchanged": "Изменений нет: карточка не менялась.",
     "approve": "Практика опубликована и уже находится поиском.",
-    "reject": "Практика отклонена.",
+    "reject": "Практика отклонена; отправителю ушло письмо с причиной.",
+    "revise": "Заявка возвращена на доработку; отправителю ушло письмо с вашим сообщением и личной ссылкой для правки.",
     "archive": "Практика снята с публикации и убрана из поиска.",
     "restore": "Практика снова опубликована.",
     "reopen": "Практика возвращена на проверку.",
 }
 ACTION_LABELS = {
     "create": "создание карточки",
+    "adoption_report": "сообщение о внедрении",
+    "adoption_approve": "внедрение одобрено",
+    "adoption_reject": "внедрение отклонено",
     "submit": "заявка получена",
     "edit": "правка",
     "approve": "одобрение",
     "reject": "отклонение",
+    "revise": "возврат на доработку",
+    "resubmit": "исправлено отправителем",
     "archive": "снятие с публикации",
     "restore": "возврат в публикацию",
     "reopen": "возврат на проверку",
 }
-AUDIT_FIELDS = {**fields.COLUMN_LABELS, "status": "Статус", "note": "Комментарий модератора"}
+AUDIT_FIELDS = {**fields.COLUMN_LABELS, "status": "Статус", "note": "Комментарий модератора",
+                "adoption": "Сообщение о внедрении №", "municipality": "Муниципальное образование"}
 
 
 def _practice(session: Session, practice_id: int) -> Practice:
@@ -91,6 +109,8 @@ def _who(actor_name: str) -> str:
         return f"отправитель {name}"
     if kind == "client":
         return "отправитель (адрес скрыт)"
+    if kind == "adopter":
+        return f"сообщил о внедрении {name}"
     return actor_name
 
 
@@ -104,15 +124,16 @@ def audit_rows(session: Session, practice_id: int) -> list[dict[str, Any]]:
     """The practice's audit log, newest first, as the page shows it."""
     out = []
     for row in queries.audit_log(session, practice_id):
-        changes: list[dict[str, str | None]] = []
+        changes: list[dict[str, Any]] = []
         for key, value in (row.changes or {}).items():
             name = AUDIT_FIELDS.get(key) or LABELS.get(key, key)
             if key == "status":  # stored as codes; shown in words
                 value = [_status_word(v) for v in value] if isinstance(value, list) else _status_word(value)
             if isinstance(value, list) and len(value) == 2:
-                changes.append({"field": name, "old": _show(value[0]), "new": _show(value[1])})
+                diff = word_diff(value[0], value[1]) if key != "status" else None
+                changes.append({"field": name, "old": _show(value[0]), "new": _show(value[1]), "diff": diff})
             elif value not in (None, ""):
-                changes.append({"field": name, "old": None, "new": _show(value)})  # a detail, not a change
+                changes.append({"field": name, "old": None, "new": _show(value), "diff": None})  # a detail, not a change
         out.append({
             "at": _when(row.at),
             "iso": row.at.isoformat(),
@@ -131,6 +152,7 @@ def _render(request: Request, session: Session, ref: Reference, practice: Practi
                if TRANSITIONS.get((practice.status, target)) == name]
     page: dict[str, Any] = {
         "admin": admin,
+        **nav(session),
         "practice": practice,
         "status_name": STATUS_NAMES[practice.status],
         "actions": actions,
@@ -147,6 +169,16 @@ def _render(request: Request, session: Session, ref: Reference, practice: Practi
     return render(request, "admin/review.html", context, status)
 
 
+@router.get("/admin/practices/{practice_id}/preview", response_class=HTMLResponse)
+def preview(request: Request, practice_id: int, _admin: CurrentAdmin, session: SessionDep,
+            settings: SettingsDep) -> HTMLResponse:
+    """The card exactly as the public page renders it (same template, same context)."""
+    practice = _practice(session, practice_id)
+    context = card_context(request, session, settings, practice, preview=True,
+                           preview_status=STATUS_NAMES[practice.status])
+    return render(request, "practice.html", context)
+
+
 @router.get("/admin/practices/{practice_id}", response_class=HTMLResponse)
 def review(request: Request, practice_id: int, admin: CurrentAdmin, session: SessionDep,
            ref: ReferenceDep) -> HTMLResponse:
@@ -154,12 +186,7 @@ def review(request: Request, practice_id: int, admin: CurrentAdmin, session: Ses
 
 
 def _stale(practice: Practice, version: str | None) -> str | None:
-    if version != str(practice.version):
-        return (
-            "Карточку изменили после того, как вы открыли страницу (возможно, другой модератор). "
-            "Ваши правки не сохранены: они показаны ниже; сверьтесь с журналом и отправьте ещё раз."
-        )
-    return None
+    return STALE_MESSAGE if version != str(practice.version) else None
 
 
 @router.post("/admin/practices/{practice_id}", response_class=HTMLResponse)
@@ -181,6 +208,8 @@ def save(request: Request, practice_id: int, posted: PostedForm, admin: CurrentA
         if rest.get("then") == "approve" and TRANSITIONS.get((practice.status, Status.published)) == "approve":
             change_status(session, practice, Status.published, actor(admin))
             done = "approve"
+    except StaleCard:
+        return _render(request, session, ref, practice, admin, form=form, status=409, form_error=STALE_MESSAGE)
     except CatalogueError as exc:
         return _render(request, session, ref, practice, admin, form=form, errors=exc.errors, status=422)
     return RedirectResponse(f"/admin/practices/{practice.id}?done={done}", status_code=303)
@@ -204,6 +233,7 @@ def set_status(request: Request, practice_id: int, pairs: PostedPairs, admin: Cu
         try:
             change_status(session, practice, ACTIONS[name][0], actor(admin), note)
         except CatalogueError as exc:
+            status = 409 if isinstance(exc, StaleCard) else 422
             problem = "; ".join(e["message"] for e in exc.errors)
     if problem is not None:
         return _render(request, session, ref, practice, admin, status=status,

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from app.web.pages import home, practice, search, submit
+from app.web.pages import adoption, home, practice, resubmit, search, submit, tracking
 
 router = APIRouter(include_in_schema=False)
-for module in (home, search, practice, submit):
+for module in (home, search, practice, adoption, submit, tracking, resubmit):
     router.include_router(module.router)

@@ -8,11 +8,14 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
+from sqlmodel import Session
 
 from app.catalogue.practices import queries
-from app.deps import SessionDep, SettingsDep
+from app.deps import ReferenceDep, SessionDep, SettingsDep
 from app.links import public_base
 from app.models import Practice
+from app.settings import Settings
+from app.web.adoption_form import adoption_form_context
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -61,16 +64,11 @@ def json_ld(practice: Practice, url: str) -> Markup:
     return Markup(text)
 
 
-@router.get("/practices/{slug}", response_class=HTMLResponse)
-def practice_page(slug: str, request: Request, session: SessionDep, settings: SettingsDep) -> Response:
-    practice = queries.get_public(session, slug) if len(slug) <= 120 else None
-    if practice is None:
-        # Pending, rejected and archived practices are as absent as unknown ones.
-        raise HTTPException(404, "Такой практики нет в каталоге или она ещё не опубликована.")
-    if slug != practice.slug:  # found by id: send people (and search engines) to the one address
-        return RedirectResponse(f"/practices/{practice.slug}", status_code=301)
+def card_context(request: Request, session: Session, settings: Settings, practice: Practice,
+                 **extra: Any) -> dict[str, Any]:
+    """What practice.html needs: the public page and the moderators' preview render the same."""
     url = f"{public_base(request, settings)}/practices/{practice.slug}"
-    context = {
+    return {
         "practice": practice,
         "canonical": url,
         "json_ld": json_ld(practice, url),
@@ -79,5 +77,26 @@ def practice_page(slug: str, request: Request, session: SessionDep, settings: Se
             (practice.contact_organisation, practice.contact_person, practice.contact_email,
              practice.contact_phone, practice.contact_website)
         ),
+        "preview": False,
+        "adoption": None,  # the adoption form's state, when it was posted (app.web.pages.adoption)
+        "adoption_sent": request.query_params.get("adoption") == "sent",
+        **extra,
     }
-    return render(request, "practice.html", context)
+
+
+def published(session: Session, slug: str) -> Practice:
+    practice = queries.get_public(session, slug) if len(slug) <= 120 else None
+    if practice is None:
+        # Pending, rejected and archived practices are as absent as unknown ones.
+        raise HTTPException(404, "Такой практики нет в каталоге или она ещё не опубликована.")
+    return practice
+
+
+@router.get("/practices/{slug}", response_class=HTMLResponse)
+def practice_page(slug: str, request: Request, session: SessionDep, settings: SettingsDep,
+                  ref: ReferenceDep) -> Response:
+    practice = published(session, slug)
+    if slug != practice.slug:  # found by id: send people (and search engines) to the one address
+        return RedirectResponse(f"/practices/{practice.slug}", status_code=301)
+    return render(request, "practice.html", card_context(request, session, settings, practice,
+                                                         **adoption_form_context(ref)))

@@ -1,4 +1,5 @@
-"""The public submission form: /submit → pending practice → /submit/{tracking code}.
+"""The public submission form: /submit → pending practice → /submit/{tracking code}
+(`tracking`).
 
 Server-side validation with every error next to its field; the entered values are kept.
 Protection: CSRF and the body limit (app.security middlewares), a honeypot field, and a
@@ -7,19 +8,16 @@ per-address rate limit counted in the database.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from starlette.exceptions import HTTPException
 
-from app.catalogue.practices import queries
 from app.catalogue.practices.forms import PracticeForm, to_payload, validate
 from app.catalogue.practices.schemas import SubmissionIn
 from app.catalogue.practices.service import CatalogueError, submit_practice
 from app.catalogue.reference import Reference
 from app.deps import ReferenceDep, SessionDep, SettingsDep
-from app.models import Status
 from app.security import SUBMIT_ACTION, client_key, record_hit, retry_after
 from app.web.forms import PostedForm, form_context, minutes
 from app.web.templating import render
@@ -67,15 +65,3 @@ def submit(request: Request, posted: PostedForm, session: SessionDep, ref: Refer
         return _render(request, ref, form, exc.errors, status=422)
     record_hit(session, key, SUBMIT_ACTION, practice.id)
     return RedirectResponse(f"/submit/{practice.tracking_code}", status_code=303)
-
-
-@router.get("/submit/{code}", response_class=HTMLResponse)
-def submitted(request: Request, code: Annotated[str, Path(max_length=20)], session: SessionDep) -> HTMLResponse:
-    """What became of a submission: its tracking number and status, nothing private."""
-    practice = queries.by_tracking_code(session, code)
-    if practice is None:
-        raise HTTPException(404, "Заявка с таким номером не найдена. Проверьте номер: он выглядит как P-1A2B3C4D.")
-    return render(
-        request, "submit_done.html",
-        {"code": practice.tracking_code, "status": practice.status, "slug": practice.slug, "Status": Status},
-    )

@@ -1,3 +1,6 @@
+"""Fixtures for tests that moderate: a moderator, a signed-in client, submissions through the
+public form (a pytest plugin of tests/conftest.py, so every test directory has them)."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -10,11 +13,6 @@ from app.db import session_scope
 from tests.submit.helpers import form_data, tracking_code
 
 PASSWORD = "правильный-пароль-42"
-
-
-@pytest.fixture
-def same_site() -> dict[str, str]:
-    return {"Origin": "http://testserver", "Sec-Fetch-Site": "same-origin"}
 
 
 @pytest.fixture

@@ -1,0 +1,30 @@
+"""How adoption reports are read: the moderators' list and counts. (The approved ones of a
+practice come with it: `Practice.adoptions`; counts per practice: practices.queries.)"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from app.models import Adoption, AdoptionStatus
+
+
+def get(session: Session, adoption_id: int) -> Adoption | None:
+    return session.get(Adoption, adoption_id)
+
+
+def count(session: Session, status: AdoptionStatus) -> int:
+    n: int = session.exec(select(func.count(col(Adoption.id))).where(Adoption.status == status)).one()
+    return n
+
+
+def page(session: Session, status: AdoptionStatus, offset: int, limit: int) -> Sequence[Adoption]:
+    """Pending ones oldest first; decided ones latest first."""
+    stmt = select(Adoption).where(Adoption.status == status)
+    if status == AdoptionStatus.pending:
+        stmt = stmt.order_by(col(Adoption.created_at), col(Adoption.id))
+    else:
+        stmt = stmt.order_by(col(Adoption.moderated_at).desc(), col(Adoption.id).desc())
+    return session.exec(stmt.offset(offset).limit(limit)).unique().all()
