@@ -9,11 +9,15 @@ of that noun. Snowball alone leaves word families apart (улица / уличн
 The rule for derived words (documented and tested in tests/search/test_morphology.py):
 an adjective whose lemma ends in a derivational suffix (-ский, -ной/-ный/-ний, -овый/-евой,
 -ивный, -ический, -ейский) and a noun ending in -ник are cut back to the stem before the suffix;
-that stem, with the usual consonant alternations undone (ч→ц/к/т, ж→г/з, ш→х/с, a soft sign
-dropped) and a noun ending added (-а, -о, -ь, -я, -и, -ия, -ика, or none; -ический tries -ика
-first, -ейский -ия), is looked up in the dictionary; the first candidate that
-is a known noun (or, for -ник, a known adjective, followed one step further) gives the family.
-A word without such a noun keeps its own lemma.
+that stem, with a noun ending added (-а, -о, -ь, -я, -и, -ия, or none; -ический tries -ика
+first, -ейский -ия) and, for stems of four letters or more, the usual consonant alternations
+undone (ч→ц/к/т, ж→г/з, ш→х/с, a soft sign dropped), is looked up in the dictionary; the first
+candidate that is a known noun in its dictionary form (or, for -ник, a known adjective,
+followed one step further) gives the family. A word without such a noun keeps its own lemma.
+Three guards keep unrelated words apart: -овский and a -ский stem shorter than four letters
+mostly come from place names and surnames (Ростовский is not рост, Томский not том), so they
+keep their lemma (`KINDRED` names the few that are families: детский / дети); and `UNRELATED` lists the common adjectives whose look-alike noun is another
+word (полный / пол, важный / вага).
 """
 
 from __future__ import annotations
@@ -29,12 +33,20 @@ _morph = pymorphy3.MorphAnalyzer()
 
 # Adjective suffixes cut off a lemma (longest first), and the noun endings tried after the cut,
 # in order: -ический is mostly -ика (экономика, политика), then -ия (экология).
-_COMMON_ENDINGS = ("", "а", "о", "ь", "я", "и", "ия", "ика")
+_COMMON_ENDINGS = ("", "а", "о", "ь", "я", "и", "ия")
 _ADJECTIVE_SUFFIXES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("ический", ("ика", "ия", "")),
     ("ейский", ("ия", "я", "")),
-    *((suffix, _COMMON_ENDINGS) for suffix in ("овский", "ивный", "ский", "ской", "овый", "евой", "овой", "ный", "ной", "ний")),
+    ("овский", ()),  # place names and surnames: no family
+    *((suffix, _COMMON_ENDINGS) for suffix in ("ивный", "ский", "ской", "овый", "евой", "овой", "ный", "ной", "ний")),
 )
+_SHORT_PROPER = ("ский",)  # a shorter stem before it is mostly a place name (Томский, Сальский)
+# Adjectives whose look-alike noun is a different word.
+UNRELATED = frozenset(
+    "полный разный готовый активный красный мобильный средний обратный заметный социальный частный "
+    "главный должный основный личный реальный краевой важный нижний южный очный генический".split()
+)
+KINDRED = {"детский": "ребенок", "майский": "май"}  # short -ский stems that are real families
 _ALTERNATIONS = {"ч": ("ц", "к", "т"), "ж": ("г", "з"), "ш": ("х", "с"), "ь": ("",)}
 
 
@@ -72,7 +84,7 @@ def _lemma(word: str) -> tuple[str, str | None]:
 
 def _candidates(base: str, endings: tuple[str, ...]) -> list[str]:
     bases = [base]
-    if base and base[-1] in _ALTERNATIONS:
+    if len(base) >= 4 and base[-1] in _ALTERNATIONS:
         bases += [base[:-1] + c for c in _ALTERNATIONS[base[-1]]]
     return [b + e for b in bases if len(b) >= 2 for e in endings]
 
@@ -85,14 +97,35 @@ def _noun_of(lemma: str, depth: int = 0) -> str | None:
             if _morph.word_is_known(adjective):
                 return _noun_of(adjective, depth + 1)
         return None
+    if lemma in UNRELATED:
+        return None
+    if lemma in KINDRED:
+        return KINDRED[lemma]
     for suffix, endings in _ADJECTIVE_SUFFIXES:
         if lemma.endswith(suffix) and len(lemma) - len(suffix) >= 2:
-            for candidate in _candidates(lemma[: -len(suffix)], endings):
-                if _morph.word_is_known(candidate):
-                    parse = _morph.parse(candidate)[0]
-                    if parse.tag.POS == "NOUN":
-                        return str(parse.normal_form).replace("ё", "е")
+            base = lemma[: -len(suffix)]
+            if suffix in _SHORT_PROPER and len(base) < 4:
+                return None
+            for candidate in _candidates(base, endings):
+                noun = _noun(candidate)
+                if noun is not None:
+                    return noun
             return None
+    return None
+
+
+def _noun(candidate: str) -> str | None:
+    """The noun the candidate is, if the dictionary knows it in its dictionary form or in the
+    genitive plural (семей, деревень: the stems adjectives are made of), not in another case
+    («костром» is «костёр», not the stem of «костромской»)."""
+    if not _morph.word_is_known(candidate):
+        return None
+    for parse in _morph.parse(candidate):
+        normal = str(parse.normal_form).replace("ё", "е")
+        if parse.tag.POS != "NOUN":
+            continue
+        if normal == candidate or (parse.tag.case == "gent" and parse.tag.number == "plur"):
+            return normal
     return None
 
 

@@ -35,7 +35,9 @@ class QueryWord:
 
     @property
     def typos(self) -> int:
-        return 0 if self.required else typos.budget(self.text)
+        """Typos allowed, counted on the stem both engines compare (Meilisearch is given stems):
+        «нужны» (stem «нужн») is not one typo from «нижние»."""
+        return 0 if self.required else typos.budget(self.keys.stem)
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,11 @@
 Each query word matches documents through variants, weighed by kind: its own stem (literal,
 1.0), the other words of its family (family, 0.95), for the last word any key it begins
 (prefix, 0.9), keys within its typo budget (`app.search.typos`, 0.8), and thesaurus
-alternatives standing for it (synonym, 0.7). A match
-in a tier counts the tier's weight (`app.search.analysis.TIERS`).
+alternatives standing for it (synonym, 0.92: a vetted equivalent is closer than a guess).
+A match in a tier counts the tier's weight (`app.search.analysis.TIERS`); a match in the tags
+(the names and descriptions of the practice's themes and type) is a category, not the
+practice's own words, and counts at most as a typo (TAG_KIND): «юнармия» finds the card about
+«юнармейцы» before every card of the youth theme whose description names the movement.
 
 Which documents match, as Meilisearch's `frequency` matching strategy decides (so both engines
 find the same set): every document with the query's rarest word (the word with the fewest
@@ -33,7 +36,9 @@ from app.search.highlight import Matcher
 from app.search.local.state import State
 from app.search.query import QueryPlan, QueryWord
 
-LITERAL, FAMILY, PREFIX, TYPO, SYNONYM = 1.0, 0.95, 0.9, 0.8, 0.7
+LITERAL, FAMILY, SYNONYM, PREFIX, TYPO = 1.0, 0.95, 0.92, 0.9, 0.8
+TAG_KIND = TYPO
+_TAGS = next(i for i, t in enumerate(TIERS) if t.name == "tags")
 MIN_PREFIX = 2  # a single typed letter matches whole words only (a prefix would be everything)
 MAX_PREFIX_VARIANTS = 200  # the most frequent completions of an unfinished word
 MAX_TYPO_VARIANTS = 24  # per word, nearest first
@@ -149,15 +154,19 @@ def _order(st: State, ids: BitMap, parts: list[list[tuple[float, int, BitMap]]],
             continue
         idf = math.log(1 + total / (1 + len(union)))
         best = np.zeros(size, dtype=np.float64)
-        for kind, t, docs in sorted(word_parts, key=lambda p: p[0] * 100 + TIERS[p[1]].weight):
+        for points, docs in sorted((_points(kind, t), docs) for kind, t, docs in word_parts):
             inside = docs & ids
             if inside:
-                best[np.frombuffer(inside.to_array(), dtype=np.uint32)] = idf * (100 * kind + TIERS[t].weight)
+                best[np.frombuffer(inside.to_array(), dtype=np.uint32)] = idf * points
         score += best
     candidates = np.frombuffer(ids.to_array(), dtype=np.uint32).astype(np.int64)
     rank = st.newest_rank
     newest = rank[candidates] if len(rank) > candidates.max() else candidates
     return candidates[np.lexsort((newest, -score[candidates]))]
+
+
+def _points(kind: float, tier: int) -> float:
+    return 100 * (min(kind, TAG_KIND) if tier == _TAGS else kind) + TIERS[tier].weight
 
 
 def _with_phrases(conn: sqlite3.Connection, plan: QueryPlan, ids: BitMap) -> BitMap:
