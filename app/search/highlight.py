@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from app.search import typos
 from app.search.morphology import FAMILY, word_keys
@@ -27,8 +27,17 @@ class Matcher:
     keys: frozenset[str] = frozenset()  # word keys that matched
     prefixes: tuple[str, ...] = ()  # a word (or its stem) starting with one of these matched
     fuzzy: tuple[tuple[str, int], ...] = ()  # (stem, typos allowed): a stem that close matched
+    # Answers so far: a page shows the same words many times, and the engines keep a query's
+    # matcher for its repeats.
+    _seen: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
 
     def __call__(self, word: str) -> bool:
+        answer = self._seen.get(word)
+        if answer is None:
+            answer = self._seen[word] = self._matches(word)
+        return answer
+
+    def _matches(self, word: str) -> bool:
         folded = fold(word)
         if not folded:
             return False
@@ -47,25 +56,24 @@ def highlight(text: str, matcher: Matcher | None, crop: int | None = CROP_WORDS)
     """`text` escaped, each matched word wrapped in <mark>; with `crop`, a text longer than `crop`
     words is cut to a window starting a little before the first match, "…" marking the cuts."""
     text = text or ""
-    words = list(_WORD.finditer(text))
-    seen: dict[str, bool] = {}
-    marked = []
-    for m in words:
-        word = m.group()
-        if word not in seen:
-            seen[word] = bool(matcher) and matcher is not None and matcher(word)
-        marked.append(seen[word])
-    start, end = 0, len(words)
-    if crop and len(words) > crop:
-        first = next((i for i, hit in enumerate(marked) if hit), 0)
-        start = max(0, min(first - crop // 4, len(words) - crop))
+    test = matcher if matcher else None
+    spans = [m.span() for m in _WORD.finditer(text)]
+    start, end = 0, len(spans)
+    if crop and len(spans) > crop:
+        first = next((i for i, (a, b) in enumerate(spans) if test(text[a:b])), 0) if test else 0
+        start = max(0, min(first - crop // 4, len(spans) - crop))
         end = start + crop
+    position = spans[start][0] if start > 0 else 0
+    last = spans[end - 1][1] if end < len(spans) else len(text)
     out: list[str] = ["… "] if start > 0 else []
-    position = words[start].start() if start > 0 else 0
-    for m, hit in zip(words[start:end], marked[start:end], strict=True):
-        out.append(html.escape(text[position : m.start()]))
-        word = html.escape(m.group())
-        out.append(f"<mark>{word}</mark>" if hit else word)
-        position = m.end()
-    out.append(" …" if end < len(words) else html.escape(text[position:]))
+    if test:
+        for a, b in spans[start:end]:
+            word = text[a:b]
+            if test(word):
+                out.append(html.escape(text[position:a]))
+                out.append(f"<mark>{html.escape(word)}</mark>")
+                position = b
+    out.append(html.escape(text[position:last]))
+    if end < len(spans):
+        out.append(" …")
     return "".join(out)

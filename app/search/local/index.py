@@ -288,7 +288,7 @@ class LocalIndex:
             elif sort == "newest" or found is None:
                 ids = st.page(st.newest, filtered, offset, per_page)
             else:
-                ids = st.page(found.order, filtered, offset, per_page)
+                ids = found.page(st, filtered, offset, per_page)
             docs = self._documents(conn, ids)
         matcher = found.matcher if found is not None else None
         hits = [

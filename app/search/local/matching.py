@@ -58,8 +58,26 @@ class Variants:
 @dataclass
 class Matched:
     ids: BitMap  # what the text matches (before filters)
-    order: np.ndarray  # those ids by relevance
+    candidates: np.ndarray  # those ids, ascending (int64)
+    keys: np.ndarray  # each candidate's sort key: lower comes first (better score, then newer)
     matcher: Matcher  # what to highlight
+
+    def page(self, st: State, subset: BitMap, offset: int, limit: int) -> list[int]:
+        """One page of the candidates in `subset`, best first: only the first offset + limit are
+        sorted (a partition finds them), so a page costs O(matches), not O(matches · log)."""
+        candidates, keys = self.candidates, self.keys
+        if len(subset) < len(self.ids):  # a filter chose some (subset is always within ids)
+            inside = st.mask(subset)[candidates]
+            candidates, keys = candidates[inside], keys[inside]
+        need = min(offset + limit, len(keys))
+        if need <= 0:
+            return []
+        if need < len(keys):
+            first = np.argpartition(keys, need - 1)[:need]
+            chosen = first[np.argsort(keys[first])]
+        else:
+            chosen = np.argsort(keys)
+        return [int(i) for i in candidates[chosen[offset:need]]]
 
 
 def variants(word: QueryWord, st: State) -> Variants:
@@ -125,7 +143,8 @@ def _execute(conn: sqlite3.Connection, st: State, plan: QueryPlan) -> Matched:
     ids = _relaxed(plan, unions, st.all)
     if plan.phrases and ids:
         ids = _with_phrases(conn, plan, ids)
-    return Matched(ids, _order(st, ids, parts, unions), _matcher(plan, per_word))
+    candidates, sort_keys = _order(st, ids, parts, unions)
+    return Matched(ids, candidates, sort_keys, _matcher(plan, per_word))
 
 
 def _relaxed(plan: QueryPlan, unions: list[BitMap], everything: BitMap) -> BitMap:
@@ -143,26 +162,30 @@ def _relaxed(plan: QueryPlan, unions: list[BitMap], everything: BitMap) -> BitMa
     return found
 
 
-def _order(st: State, ids: BitMap, parts: list[list[tuple[float, int, BitMap]]], unions: list[BitMap]) -> np.ndarray:
-    if not ids:
-        return np.zeros(0, dtype=np.int64)
-    size = ids.max() + 1
-    score = np.zeros(size, dtype=np.float64)
+def _order(
+    st: State, ids: BitMap, parts: list[list[tuple[float, int, BitMap]]], unions: list[BitMap]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The matched ids (ascending) and their sort keys: the score (in thousandths, higher first),
+    then the newest first, folded into one integer so one partition orders by both."""
+    candidates = np.frombuffer(ids.to_array(), dtype=np.uint32).astype(np.int64)
+    if not len(candidates):
+        return candidates, candidates
+    size = int(candidates[-1]) + 1
+    score = np.zeros(size, dtype=np.float64)  # by id: scattering by id beats searching positions
     total = max(1, len(st.all))
     for word_parts, union in zip(parts, unions, strict=True):
         if not union:
             continue
         idf = math.log(1 + total / (1 + len(union)))
         best = np.zeros(size, dtype=np.float64)
-        for points, docs in sorted((_points(kind, t), docs) for kind, t, docs in word_parts):
+        for points, docs in sorted(((_points(kind, t), docs) for kind, t, docs in word_parts), key=lambda p: p[0]):
             inside = docs & ids
             if inside:
                 best[np.frombuffer(inside.to_array(), dtype=np.uint32)] = idf * points
         score += best
-    candidates = np.frombuffer(ids.to_array(), dtype=np.uint32).astype(np.int64)
     rank = st.newest_rank
-    newest = rank[candidates] if len(rank) > candidates.max() else candidates
-    return candidates[np.lexsort((newest, -score[candidates]))]
+    newest = rank[candidates] if len(rank) > candidates[-1] else candidates
+    return candidates, -np.rint(score[candidates] * 1000).astype(np.int64) * (len(rank) + 1) + newest
 
 
 def _points(kind: float, tier: int) -> float:
