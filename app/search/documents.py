@@ -16,6 +16,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
+from app.catalogue.reference import district_slug
 from app.db import engine_for
 from app.models import Practice, PracticeTheme, Region, Status
 
@@ -84,7 +85,7 @@ def _documents(rows: Any, themes: dict[int, list[str]]) -> list[dict[str, Any]]:
             "municipality": municipality or "",
             "region": region,
             "region_name": region_name or "",
-            "federal_district": district or "",
+            "federal_district": district_slug(district) if district else "",  # the `district` facet's value
             "municipality_type": mtype,
             "themes": themes.get(pid, []),
             "year_started": year,

@@ -236,6 +236,12 @@ class RangeFacet(Facet):
 
 FACETS: tuple[Facet, ...] = (
     MultiFacet(
+        "district", "federal_district", "Федеральный округ",
+        "Федеральный округ, повторяемый или через запятую; см. `/api/v1/districts`. Внутри фасета — ИЛИ; "
+        "вместе с `region` — только выбранные регионы округа.",
+        "volga", labels="districts",
+    ),
+    MultiFacet(
         "region", "region", "Регион",
         "Код региона (субъекта РФ), повторяемый или через запятую; см. `/api/v1/regions`. Внутри фасета — ИЛИ.",
         "RU-BEL,RU-MOW", labels="regions",

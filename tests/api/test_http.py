@@ -118,8 +118,8 @@ def test_openapi_documents_parameters_and_the_promise(client):
     assert STABILITY_PROMISE in schema["info"]["description"]
     operation = schema["paths"]["/api/v1/practices"]["get"]
     params = {p["name"]: p for p in operation["parameters"]}
-    assert set(params) == {"q", "region", "theme", "municipality_type", "year_from", "year_to", "has_figures",
-                           "sort", "page", "per_page", "facets"}
+    assert set(params) == {"q", "district", "region", "theme", "municipality_type", "year_from", "year_to",
+                           "has_figures", "sort", "page", "per_page", "facets"}
     for param in params.values():
         assert param["description"], param["name"]
         assert param["schema"].get("examples"), param["name"]

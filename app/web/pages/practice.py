@@ -10,9 +10,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
 from app.catalogue.practices import queries
-from app.deps import SessionDep, SettingsDep
+from app.deps import ReferenceDep, SessionDep, SettingsDep
 from app.links import public_base
 from app.models import Practice
+from app.web.social import Social
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -62,7 +63,7 @@ def json_ld(practice: Practice, url: str) -> Markup:
 
 
 @router.get("/practices/{slug}", response_class=HTMLResponse)
-def practice_page(slug: str, request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+def practice_page(slug: str, request: Request, session: SessionDep, settings: SettingsDep, ref: ReferenceDep) -> Response:
     practice = queries.get_public(session, slug) if len(slug) <= 120 else None
     if practice is None:
         # Pending, rejected and archived practices are as absent as unknown ones.
@@ -74,6 +75,8 @@ def practice_page(slug: str, request: Request, session: SessionDep, settings: Se
         "practice": practice,
         "canonical": url,
         "json_ld": json_ld(practice, url),
+        "district": ref.district_of(practice.region_code),
+        "social": Social(practice.title, practice.summary or practice.solution or practice.title, url, "article"),
         "related": queries.related(session, practice, RELATED),
         "show_contact": practice.contact_public and any(
             (practice.contact_organisation, practice.contact_person, practice.contact_email,
