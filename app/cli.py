@@ -12,21 +12,48 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy.engine import Engine
 
-from app.settings import DEV_SECRET, Settings, get_settings
+from app.russian_cli import RussianCommand, RussianGroup
+from app.settings import DEV_SECRET, Settings, get_settings, settings_problems
 
 if TYPE_CHECKING:
     from app.catalogue.practices.io import ImportReport
 
-cli = typer.Typer(help="Каталог лучших муниципальных практик", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False
+cli = typer.Typer(
+    cls=RussianGroup,
+    help="Каталог лучших муниципальных практик: база, поиск, импорт и выгрузка.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 console = Console(stderr=True)
 
 
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        console.print(f"practices {version('practices')}", markup=False)
+        raise typer.Exit()
+
+
+@cli.callback()
+def _options(
+    _show_version: Annotated[
+        bool, typer.Option("--version", "-V", callback=_version, is_eager=True, help="Показать версию и выйти.")
+    ] = False,
+) -> None:
+    """Каталог лучших муниципальных практик: база, поиск, импорт и выгрузка."""
+
+
 def _settings() -> Settings:
+    from pydantic import ValidationError
+
     try:
         return get_settings()
-    except Exception as exc:  # pydantic ValidationError: say what is wrong, no traceback
-        console.print(f"[red]Настройки неверны:[/red] {exc}")
+    except ValidationError as exc:  # say what is wrong, one line a problem, no traceback
+        for problem in settings_problems(exc):
+            console.print(f"Ошибка настройки: {problem}", markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(2) from exc
 
 
@@ -44,7 +71,7 @@ def progress_bar(description: str, total: int | None):  # type: ignore[no-untype
         yield lambda done: bar.update(task, completed=done)
 
 
-@cli.command()
+@cli.command(cls=RussianCommand)
 def migrate() -> None:
     """Создать или обновить схему базы и справочники (регионы, темы, типы МО)."""
     from app.migrate import migrate as run
@@ -53,7 +80,7 @@ def migrate() -> None:
     console.print("Схема обновлена; справочники: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
 
 
-@cli.command()
+@cli.command(cls=RussianCommand)
 def seed() -> None:
     """Загрузить реальные практики из seed_data/ (только новые; правки модераторов не затираются)."""
     from app.catalogue.practices.io import ImportFailed
@@ -85,9 +112,9 @@ def _import(path: Path, skip_bad: bool, create_only: bool = False) -> ImportRepo
         return import_lines(session, ref, lines, skip_bad=skip_bad, create_only=create_only, progress=advance)
 
 
-@cli.command("import")
+@cli.command("import", cls=RussianCommand)
 def import_(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Файл JSON Lines")],
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, metavar="ФАЙЛ", help="Файл JSON Lines")],
     skip_bad: Annotated[bool, typer.Option("--skip-bad", help="Импортировать хорошие строки, пропустив ошибочные")] = False,
 ) -> None:
     """Импортировать практики из JSON Lines (проверяет каждую строку; повторный импорт не создаёт дублей)."""
@@ -108,9 +135,9 @@ def import_(
     )
 
 
-@cli.command()
+@cli.command(cls=RussianCommand)
 def export(
-    file: Annotated[Path | None, typer.Argument(help="Файл JSON Lines (по умолчанию вывод на экран)")] = None,
+    file: Annotated[Path | None, typer.Argument(metavar="ФАЙЛ", help="Файл JSON Lines (по умолчанию вывод на экран)")] = None,
     all_statuses: Annotated[bool, typer.Option("--all", help="Все статусы, не только опубликованные")] = False,
 ) -> None:
     """Выгрузить практики в JSON Lines."""
@@ -131,7 +158,7 @@ def export(
     console.print(f"Выгружено практик: {n}")
 
 
-@cli.command()
+@cli.command(cls=RussianCommand)
 def reindex() -> None:
     """Перестроить поисковый индекс из базы без остановки поиска."""
     from sqlmodel import Session
@@ -150,7 +177,7 @@ def reindex() -> None:
     console.print(f"В индексе документов: {n} ({settings.search_backend})")
 
 
-@cli.command()
+@cli.command(cls=RussianCommand)
 def sync(
     follow: Annotated[bool, typer.Option("--follow", help="Работать постоянно (воркер синхронизации)")] = False,
     interval: Annotated[float, typer.Option(help="Пауза между проверками, секунд")] = 1.0,
@@ -174,9 +201,9 @@ def sync(
         raise typer.Exit(1)
 
 
-@cli.command()
+@cli.command(cls=RussianCommand)
 def generate(
-    count: Annotated[int, typer.Argument(min=1, max=2_000_000, help="Сколько практик создать")],
+    count: Annotated[int, typer.Argument(min=1, max=2_000_000, metavar="ЧИСЛО", help="Сколько практик создать")],
     seed: Annotated[int, typer.Option(help="Зерно генератора (одинаковое зерно — одинаковые данные)")] = 1,
     reindex_after: Annotated[bool, typer.Option("--reindex/--no-reindex", help="Перестроить индекс после")] = True,
 ) -> None:
@@ -192,17 +219,24 @@ def generate(
         reindex()
 
 
-@cli.command("create-admin")
+@cli.command("create-admin", cls=RussianCommand)
 def create_admin(
-    username: Annotated[str, typer.Argument(help="Имя модератора")],
+    username: Annotated[str, typer.Argument(metavar="ИМЯ", help="Имя модератора")],
     password: Annotated[
-        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, envvar="ADMIN_PASSWORD", help="Пароль")
-    ],
+        str | None, typer.Option(envvar="ADMIN_PASSWORD", metavar="ПАРОЛЬ", help="Пароль (без него команда спросит его дважды)")
+    ] = None,
 ) -> None:
     """Создать модератора (или сменить ему пароль)."""
+    import getpass
+
     from app.catalogue.moderators import create_admin as run
     from app.db import session_scope
 
+    if password is None:
+        password = getpass.getpass("Пароль: ")
+        if getpass.getpass("Пароль ещё раз: ") != password:
+            console.print("Пароли не совпадают; модератор не создан.")
+            raise typer.Exit(2)
     try:
         with session_scope(_engine()) as session:
             run(session, username, password)
@@ -212,7 +246,7 @@ def create_admin(
     console.print(f"Модератор «{username}» готов.")
 
 
-@cli.command()
+@cli.command(cls=RussianCommand)
 def check() -> None:
     """Показать настройки и проверить базу, миграции и поисковый движок."""
     from alembic.runtime.migration import MigrationContext
@@ -264,7 +298,7 @@ def _mask_url(url: str) -> str:
         return "***"
 
 
-@cli.command()
+@cli.command(cls=RussianCommand)
 def serve(
     reload: Annotated[bool, typer.Option("--reload", help="Перезапуск при изменении кода")] = False,
 ) -> None:
@@ -286,7 +320,7 @@ def serve(
 
 
 def main() -> None:
-    cli()
+    cli(prog_name="practices")  # also when run as `python -m app.cli`
 
 
 if __name__ == "__main__":

@@ -119,3 +119,52 @@ def test_check_reports_configuration_and_problems(tmp_path: Path, data_dir: Path
     meili_down = run(data_dir, "check", SEARCH_BACKEND="meilisearch", MEILI_URL="http://127.0.0.1:9", MEILI_API_KEY="k" * 20)
     assert meili_down.returncode == 1 and "meilisearch недоступен" in meili_down.stderr
     assert "k" * 20 not in meili_down.stderr  # secrets are masked
+
+
+ENGLISH = ("Usage", "Show this message", "Options", "Arguments", "Commands", "Missing", "Invalid value", "No such",
+           "Error", "Try ", "<bool>", "<int", "<file>", "[OPTIONS]", "default:", "required]", "Input should", "does not")
+
+
+@pytest.mark.parametrize(
+    ("args", "russian"),
+    [
+        (("-h",), "Использование: practices [ПАРАМЕТРЫ] КОМАНДА"),
+        (("--help",), "Показать эту справку и выйти."),
+        (("import", "-h"), "Импортировать практики"),
+        (("generate", "-h"), "Сколько практик создать"),
+        (("create-admin", "-h"), "переменная окружения: ADMIN_PASSWORD"),
+        (("import",), "Не указан аргумент «ФАЙЛ»."),
+        (("import", "/no/such/file.jsonl"), "такого файла нет"),
+        (("generate", "abc"), "Неверное значение «ЧИСЛО»: нужно целое число"),
+        (("generate", "0"), "нужно число не меньше 1"),
+        (("nosuch",), "Нет такой команды 'nosuch'."),
+        (("import", "--bogus", "x"), "Нет такого параметра: --bogus"),
+        (("export", "a", "b"), "Лишние аргументы: b"),
+    ],
+)
+def test_the_command_speaks_russian(tmp_path: Path, args: tuple[str, ...], russian: str) -> None:
+    result = run(tmp_path, *args, COLUMNS="200")
+    output = " ".join((result.stdout + result.stderr).split())
+    assert russian in output, output
+    assert not [word for word in ENGLISH if word in output], output
+    assert result.returncode == (0 if "-h" in args or "--help" in args else 2), output
+
+
+def test_version(tmp_path: Path) -> None:
+    from importlib.metadata import version
+
+    for flag in ("--version", "-V"):
+        result = run(tmp_path, flag)
+        assert result.returncode == 0 and result.stderr.strip() == f"practices {version('practices')}"
+
+
+def test_unsafe_production_settings_one_russian_line_each(tmp_path: Path) -> None:
+    result = run(tmp_path, "migrate", ENVIRONMENT="production", DEBUG="true", SEARCH_BACKEND="meilisearch",
+                 MEILI_API_KEY="short", PORT="80")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert [line.split(":", 2)[1].strip() for line in lines] == ["SECRET_KEY", "DEBUG", "MEILI_API_KEY", "DATABASE_URL"]
+    assert all(line.startswith("Ошибка настройки: ") for line in lines)
+    assert not any(word in result.stderr for word in ("must", "unsafe", "production settings"))
+    wrong_type = run(tmp_path, "migrate", PORT="восемьдесят")
+    assert wrong_type.returncode == 2 and wrong_type.stderr.strip() == "Ошибка настройки: PORT: нужно целое число"

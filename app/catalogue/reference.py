@@ -81,8 +81,8 @@ def district_slug(name: str) -> str:
 @dataclass(frozen=True)
 class FederalDistrict:
     slug: str
-    name: str  # «Приволжский федеральный округ»: how the facet and the API name it
-    short_name: str  # «Приволжский ФО»: charts and lists
+    name: str  # «Приволжский ФО»: the facet's label, charts and lists
+    full_name: str  # «Приволжский федеральный округ»: the API, headings
     regions: tuple[str, ...]  # region codes, by region name
 
 
@@ -110,7 +110,7 @@ class Reference:
         self.nominations = {n.slug: n for n in _copies(session, Nomination, Nomination.name)}
         self.districts = {
             district_slug(name): FederalDistrict(
-                district_slug(name), f"{name} федеральный округ", f"{name} ФО", tuple(r.code for r in members)
+                district_slug(name), f"{name} ФО", f"{name} федеральный округ", tuple(r.code for r in members)
             )
             for name, members in self.federal_districts().items()
         }

@@ -41,7 +41,7 @@ def test_district_link_selects_the_district_and_shows_its_regions_next(client, c
     assert parse_qs(urlsplit(link).query) == {"district": ["central"]}
     results = soup(client.get(link))
     assert text(results.select_one("#results-count")) == "Найдено 3 практики"
-    assert [text(c) for c in results.select(".chip-label")] == ["Федеральный округ: Центральный федеральный округ"]
+    assert [text(c) for c in results.select(".chip-label")] == ["Федеральный округ: Центральный ФО"]
     # The region facet is the next level: the district's regions, grouped under it, nothing else.
     regions = results.select_one("#facet-region")
     assert [text(g) for g in regions.select("fieldset.facet-group > legend")] == ["Центральный ФО"]

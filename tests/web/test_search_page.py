@@ -59,10 +59,10 @@ def test_no_filters_lists_every_published_practice_with_counts(client, corpus):
     assert {v["type"] for v in regions.values()} == {"checkbox"}
     assert text(page.select_one("fieldset#facet-region > legend")) == "Регион"
     assert facet(page, "district") == {
-        "central": {"count": 2, "selected": False, "label": "Центральный федеральный округ", "type": "checkbox"},
-        "volga": {"count": 2, "selected": False, "label": "Приволжский федеральный округ", "type": "checkbox"},
-        "ural": {"count": 2, "selected": False, "label": "Уральский федеральный округ", "type": "checkbox"},
-        "southern": {"count": 2, "selected": False, "label": "Южный федеральный округ", "type": "checkbox"},
+        "central": {"count": 2, "selected": False, "label": "Центральный ФО", "type": "checkbox"},
+        "volga": {"count": 2, "selected": False, "label": "Приволжский ФО", "type": "checkbox"},
+        "ural": {"count": 2, "selected": False, "label": "Уральский ФО", "type": "checkbox"},
+        "southern": {"count": 2, "selected": False, "label": "Южный ФО", "type": "checkbox"},
     }
     assert not page.select(".chips")
     # Hidden practices never show, not even in counts.
@@ -316,7 +316,7 @@ def test_a_district_is_a_facet_whose_regions_are_the_next_level(client, corpus, 
     assert levels == {"Приволжский ФО": ["RU-TA"], "Центральный ФО": ["RU-BEL", "RU-MOW"]}
     assert not region.select("details")
     chips = [text(c) for c in page.select(".chip-label")]
-    assert chips == ["Федеральный округ: Приволжский федеральный округ", "Федеральный округ: Центральный федеральный округ"]
+    assert chips == ["Федеральный округ: Приволжский ФО", "Федеральный округ: Центральный ФО"]
     # A region inside the district narrows; the district's other regions stay offered.
     narrowed = soup(client.get(filter_url(page, tick=(("region", "RU-TA"),))))
     assert sorted(hit_slugs(narrowed)) == ["molodezhnyj-sovet-kazan", "shkolnye-dvory-kazan"]

@@ -35,7 +35,7 @@ RESPONSES: dict[int | str, dict[str, Any]] = {304: NOT_MODIFIED, 400: BAD_REQUES
 def districts(request: Request, session: SessionDep, ref: ReferenceDep) -> Response:
     counts = queries.published_counts(session, "region_code")
     items = [
-        DistrictOut(slug=d.slug, name=d.name, regions=list(d.regions), count=sum(counts.get(c, 0) for c in d.regions))
+        DistrictOut(slug=d.slug, name=d.full_name, regions=list(d.regions), count=sum(counts.get(c, 0) for c in d.regions))
         for d in ref.districts.values()
     ]
     return cached_response(request, json_body(DistrictList(items=items)), "application/json", ITEM_MAX_AGE)

@@ -70,7 +70,7 @@ def district_counts(districts: dict[str, int], ref: Reference) -> list[Count]:
     """Every federal district with its count; a link selects the district itself (`?district=`),
     so a bookmark keeps meaning every region of it."""
     out = [
-        Count(d.short_name, districts.get(slug, 0), "/practices?" + urlencode({"district": slug}) if districts.get(slug) else "")
+        Count(d.name, districts.get(slug, 0), "/practices?" + urlencode({"district": slug}) if districts.get(slug) else "")
         for slug, d in ref.districts.items()
     ]
     return sorted(out, key=lambda c: (-c.count, c.label))

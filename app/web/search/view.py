@@ -116,7 +116,7 @@ def _by_district(options: list[FacetOption], ref: Reference) -> list[tuple[str, 
     groups: dict[str, list[FacetOption]] = {}
     for option in sorted(options, key=lambda o: o.label):
         district = ref.district_of(option.value)
-        groups.setdefault(district.short_name if district else "Другие", []).append(option)
+        groups.setdefault(district.name if district else "Другие", []).append(option)
     return sorted(groups.items())
 
 
