@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from app.catalogue.practices.schemas import URL_MESSAGE
-
 import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
+from app.catalogue.practices.schemas import URL_MESSAGE
 from app.models import Practice, Status
 from tests.submit.helpers import api_body, practice_by_code
 
