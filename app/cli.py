@@ -95,40 +95,51 @@ def seed() -> None:
     console.print(f"Добавлено практик: {report.created}, уже были: {report.unchanged}")
 
 
-def _import(path: Path, skip_bad: bool, create_only: bool = False) -> ImportReport:
-    from app.catalogue.practices.io import import_lines
+def _import(path: Path, skip_bad: bool, create_only: bool = False, publish: bool = False) -> ImportReport:
+    from app.catalogue.practices.io import check_sources, file_sources, write_checked
     from app.catalogue.reference import ReferenceProvider
     from app.db import session_scope
+    from app.models import Status
     from app.search import make_index
     from app.search.sync import drain_inline
 
     settings = _settings()
     engine = _engine()
-    lines = path.read_text(encoding="utf-8").splitlines()
+    data = path.read_bytes()
     index = make_index(settings) if settings.sync_inline else None
     after = (lambda: drain_inline(engine, index)) if index is not None else None
-    with progress_bar(f"Импорт {path.name}", len(lines)) as advance, session_scope(engine, after) as session:
-        ref = ReferenceProvider(engine).get()
-        return import_lines(session, ref, lines, skip_bad=skip_bad, create_only=create_only, progress=advance)
+    ref = ReferenceProvider(engine).get()
+    checked = check_sources(file_sources(path.name, data, ref), ref)
+    with progress_bar(f"Импорт {path.name}", len(checked)) as advance, session_scope(engine, after) as session:
+        return write_checked(session, ref, checked, skip_bad=skip_bad, create_only=create_only,
+                             new_status=Status.published if publish else Status.pending, progress=advance)
 
 
 @cli.command("import", cls=RussianCommand)
 def import_(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, metavar="ФАЙЛ", help="Файл JSON Lines")],
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, metavar="ФАЙЛ",
+                                         help="Файл JSON Lines (.jsonl), Excel (.xlsx) или CSV (.csv)")],
     skip_bad: Annotated[bool, typer.Option("--skip-bad", help="Импортировать хорошие строки, пропустив ошибочные")] = False,
+    publish: Annotated[bool, typer.Option("--publish", help="Опубликовать новые практики из таблицы сразу "
+                                          "(без него они ждут модератора; в JSON Lines статус указан в строке)")] = False,
 ) -> None:
-    """Импортировать практики из JSON Lines (проверяет каждую строку; повторный импорт не создаёт дублей)."""
+    """Импортировать практики из JSON Lines, Excel или CSV: сначала проверяется каждая строка, все ошибки
+    сразу; файл с ошибками ничего не меняет; повторный импорт не создаёт дублей."""
     from app.catalogue.practices.io import ImportFailed
+    from app.catalogue.practices.sheets import SheetError
 
     try:
-        report = _import(file, skip_bad)
+        report = _import(file, skip_bad, publish=publish)
+    except SheetError as exc:
+        console.print(f"Файл не прочитан: {exc}", markup=False)
+        raise typer.Exit(1) from exc
     except ImportFailed as exc:
         console.print(f"[red]Импорт отменён, база не изменена. Ошибки ({len(exc.errors)}):[/red]")
         for err in exc.errors:
-            console.print(f"  {err}", markup=False)
+            console.print(f"  {err}", markup=False, soft_wrap=True)
         raise typer.Exit(1) from exc
     for err in report.errors:
-        console.print(f"  пропущено: {err}", markup=False)
+        console.print(f"  пропущено: {err}", markup=False, soft_wrap=True)
     console.print(
         f"Создано: {report.created}, обновлено: {report.updated}, без изменений: {report.unchanged}, "
         f"пропущено строк: {report.skipped}"

@@ -168,3 +168,30 @@ def test_unsafe_production_settings_one_russian_line_each(tmp_path: Path) -> Non
     assert not any(word in result.stderr for word in ("must", "unsafe", "production settings"))
     wrong_type = run(tmp_path, "migrate", PORT="восемьдесят")
     assert wrong_type.returncode == 2 and wrong_type.stderr.strip() == "Ошибка настройки: PORT: нужно целое число"
+
+
+def test_import_reads_excel_and_csv_by_extension(data_dir: Path, tmp_path: Path) -> None:
+    from tests.catalogue.test_sheets import GOOD, xlsx
+
+    bad = tmp_path / "сводка.xlsx"
+    bad.write_bytes(xlsx([GOOD, ["аб", "Нарния", *GOOD[2:]]]))
+    result = run(data_dir, "import", str(bad), COLUMNS="200")
+    assert result.returncode == 1
+    assert "лист «Практики», строка 3, столбец A «Название практики»: слишком коротко" in result.stderr
+    assert "лист «Практики», строка 3, столбец B «Регион»: неизвестный регион «Нарния»" in result.stderr
+    assert run(data_dir, "export", "--all").stdout == ""
+
+    good = tmp_path / "сводка.csv"
+    good.write_text("Название практики;Регион;Тип муниципального образования;Темы\n"
+                    "Народный бюджет;Белгородская область;Городской округ;Муниципальные финансы\n", encoding="cp1251")
+    assert run(data_dir, "import", str(good)).returncode == 0
+    [pending] = [json.loads(line) for line in run(data_dir, "export", "--all").stdout.splitlines()]
+    assert pending["status"] == "pending" and pending["region"] == "RU-BEL"  # to the moderators' queue
+    other = tmp_path / "другая.xlsx"
+    other.write_bytes(xlsx([["Школа старост", *GOOD[1:]]]))
+    assert run(data_dir, "import", str(other), "--publish").returncode == 0
+    assert [json.loads(line)["title"] for line in run(data_dir, "export").stdout.splitlines()] == ["Школа старост"]
+    wrong = tmp_path / "сводка.docx"
+    wrong.write_bytes(b"x")
+    refused = run(data_dir, "import", str(wrong))
+    assert refused.returncode == 1 and "Файл не прочитан: нужен файл .jsonl, .xlsx или .csv" in refused.stderr
