@@ -17,8 +17,8 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import Response
 from pydantic import Field
 
-from app.querystring import ParamError, whole
 from app.catalogue.practices.table import Dialect
+from app.querystring import ParamError, whole
 from app.search.base import SearchQuery
 from app.search.params import EXPORT, FEED, LIST, Base, ExportBase, Family, validate
 

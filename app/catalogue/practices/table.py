@@ -296,6 +296,24 @@ def _documents(text: str) -> tuple[list[dict[str, str]], str | None]:
     return out, None
 
 
+def _cell_value(column: Column, value: Any) -> tuple[Any, str | None]:
+    """A cell as the record's value, or the reason it cannot be read."""
+    if column.field == "outcome_figures":
+        return _figures(str(value))
+    if column.field == "documents":
+        return _documents(str(value))
+    if column.kind == "list":
+        return split_list(value), None
+    if column.kind == "flag":
+        word = str(value).strip().casefold()
+        return word in TRUE_WORDS, None if word in TRUE_WORDS | FALSE_WORDS else "нужно «да» или «нет»"
+    if isinstance(value, datetime):
+        return value.date().isoformat(), None
+    if isinstance(value, float) and value.is_integer():
+        return int(value), None
+    return (value.strip() if isinstance(value, str) else value), None
+
+
 def record_from_cells(cells: Mapping[str, Any], ref: Reference) -> tuple[dict[str, Any], list[CellError]]:
     """A row's cells (column key -> value) as a raw record for the schema (`PracticeIn`), and
     the errors only a cell can have (an unreadable flag, figure or document). Codes win over
@@ -306,22 +324,7 @@ def record_from_cells(cells: Mapping[str, Any], ref: Reference) -> tuple[dict[st
     for column in COLUMNS:
         if column.field is None or column.key not in given or column.field == "awards":
             continue
-        value = given[column.key]
-        if column.field == "outcome_figures":
-            value, problem = _figures(str(value))
-        elif column.field == "documents":
-            value, problem = _documents(str(value))
-        elif column.kind == "list":
-            value, problem = split_list(value), None
-        elif column.kind == "flag":
-            word = str(value).strip().casefold()
-            value, problem = word in TRUE_WORDS, None if word in TRUE_WORDS | FALSE_WORDS else "нужно «да» или «нет»"
-        elif isinstance(value, datetime):
-            value, problem = value.date().isoformat(), None
-        elif isinstance(value, float) and value.is_integer():
-            value, problem = int(value), None
-        else:
-            value, problem = (value.strip() if isinstance(value, str) else value), None
+        value, problem = _cell_value(column, given[column.key])
         if problem:
             errors.append(CellError(column.key, problem))
             continue
