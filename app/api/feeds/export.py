@@ -22,7 +22,7 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from app.api.params import ExportDep, documented
+from app.api.params import ExportDep, NoParams, Nothing, documented
 from app.api.responses import BAD_REQUEST, LIST_MAX_AGE, UNAVAILABLE, search_or_503
 from app.api.v1.present import card_url
 from app.catalogue.practices import fields, queries, table
@@ -202,3 +202,23 @@ def export_jsonl(export: ExportDep, engine: EngineDep, index: SearchDep) -> Stre
     first = search_or_503(index, batch_query(export.query, 1))
     body = jsonl_stream(matching_practices(engine, index, export.query, first))
     return _attachment(body, "application/x-ndjson; charset=utf-8", "practices.jsonl")
+
+
+@router.get(
+    "/export/practices-template.xlsx",
+    summary="Шаблон таблицы для импорта",
+    description="Пустая книга Excel с теми же листами и столбцами, что выгрузка XLSX, с описанием столбцов и "
+    "справочниками кодов (регионы, типы МО, темы, конкурсы, номинации). Заполненный шаблон модератор загружает "
+    "на странице «Импорт из таблицы»; регион, тип МО и темы можно писать названиями.",
+    response_class=StreamingResponse,
+    responses={200: {"description": "Книга Excel", "content": {XLSX_TYPE: {"schema": {"type": "string", "format": "binary"}}}},
+               400: BAD_REQUEST},
+    openapi_extra=documented(Nothing),
+    dependencies=[NoParams],
+)
+def export_template(ref: ReferenceDep) -> StreamingResponse:
+    out = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (closed by file_chunks)
+    XlsxWriter(ref, columns_only=True).save(out)
+    length = out.seek(0, 2)
+    out.seek(0)
+    return _attachment(file_chunks(out), XLSX_TYPE, "practices-template.xlsx", length)

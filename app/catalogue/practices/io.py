@@ -49,6 +49,8 @@ class Source:
     raw: dict[str, Any] | None
     errors: list[LineError] = field(default_factory=list)
     sheet: SheetRecord | None = None
+    # A sheet's rows name no status: they take the import's (`write_checked(new_status=…)`).
+    takes_status: bool = False
 
     def error(self, error_field: str, message: str) -> LineError:
         return LineError(self.line, error_field, message, self.sheet.place(error_field) if self.sheet else None)
@@ -112,7 +114,7 @@ def sheet_sources(name: str, data: bytes, ref: Reference) -> list[Source]:
     out = []
     for sheet_record in result.records:
         raw, cell_errors = record_of(sheet_record, ref)
-        source = Source(sheet_record.row, raw, sheet=sheet_record)
+        source = Source(sheet_record.row, raw, sheet=sheet_record, takes_status=True)
         source.errors = [source.error(f, m) for f, m in cell_errors]
         out.append(source)
     for place, message in result.problems:
@@ -162,7 +164,7 @@ def _status_of(checked: Checked, existing: Practice | None, new_status: Status |
     """What the practice's status becomes: the record's own (JSON Lines), or for a sheet's row the
     import's choice (`new_status`), an existing practice keeping its own when there is none."""
     assert checked.data is not None and checked.source.raw is not None
-    if checked.source.sheet is None or new_status is None or "status" in checked.source.raw:
+    if not checked.source.takes_status or new_status is None or "status" in checked.source.raw:
         return checked.data.status  # JSON Lines: the record's, published when it names none
     if new_status == Status.published or existing is None:
         return new_status

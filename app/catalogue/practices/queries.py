@@ -38,6 +38,15 @@ def by_slug(session: Session, slug: str) -> Practice | None:
     return session.exec(select(Practice).where(Practice.slug == slug)).first()
 
 
+def existing_slugs(session: Session, slugs: Iterable[str]) -> set[str]:
+    """Which of `slugs` are addresses of practices already (any status)."""
+    wanted, found = sorted(set(slugs)), set()
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start:start + 500]
+        found |= set(session.exec(select(Practice.slug).where(col(Practice.slug).in_(chunk))))
+    return found
+
+
 def get(session: Session, practice_id: int) -> Practice | None:
     """A practice in any status (moderation)."""
     return session.get(Practice, practice_id)
