@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from app.api.responses import API_DESCRIPTION, OPENAPI_TAGS
 from app.catalogue.reference import ReferenceProvider
 from app.db import get_engine
+from app.head import HeadMiddleware
 from app.observability import configure_logging
 from app.search import make_index
 from app.settings import Settings, get_settings
@@ -49,6 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     security.install(app)
     params.install(app)
     app.add_middleware(cors.OpenDataMiddleware)
+    app.add_middleware(HeadMiddleware)  # HEAD is a GET without its body, for every route
     observability.install(app)  # outermost: sees every request, including refused ones
     for module in (health, v1, feeds, embed, about, docs, pages, admin):
         app.include_router(module.router)
