@@ -65,6 +65,19 @@ class Settings(BaseSettings):
     )
     submit_rate_window: int = Field(3600, ge=1, description="rate-limit window in seconds")
     log_level: str = Field("INFO", description="logging level")
+    opendata_id: str = Field(
+        "municipal-practices", pattern=r"^[0-9A-Za-z][0-9A-Za-z-]{0,99}$",
+        description="identifier of the open data set (the Russian convention prefixes the owner's INN: 7700000000-practices)",
+    )
+    opendata_publisher: str = Field(
+        "Каталог лучших муниципальных практик", description="owner of the data set, in meta.csv and catalog.jsonld"
+    )
+    opendata_contact_name: str = Field("", description="person responsible for the data set (meta.csv: publishername)")
+    opendata_contact_email: str = Field("", description="their e-mail (meta.csv: publishermbox; DCAT contactPoint)")
+    opendata_contact_phone: str = Field("", description="their phone (meta.csv: publisherphone)")
+    opendata_license: str = Field(
+        "https://creativecommons.org/licenses/by/4.0/", description="licence of the data set (a URL), in meta.csv and DCAT"
+    )
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:

@@ -12,6 +12,7 @@ import pytest
 import xmlschema
 from bs4 import BeautifulSoup
 
+from app.api.opendata import STRUCTURE_VERSION
 from app.web.pages import sitemap as sitemap_module
 from tests.admin.conftest import admin_client, moderator, same_site  # noqa: F401 (fixtures: HEAD as a moderator too)
 from tests.corpus import CORPUS
@@ -44,7 +45,8 @@ def test_head_answers_every_get_address_like_get_without_a_body(app, admin_clien
         batch_id = batch.id
     card = corpus["yunarmiya-belgorod"]
     values = {"{slug}": card.slug, "{key}": card.slug, "{code}": "RU-BEL", "{practice_id}": str(card.id),
-              "{batch_id}": str(batch_id), "{part}": "1", "{tracking_code}": card.tracking_code}
+              "{batch_id}": str(batch_id), "{part}": "1", "{tracking_code}": card.tracking_code,
+              "{set_id}": "municipal-practices", "{name}": f"structure-{STRUCTURE_VERSION:%Y%m%d}.csv"}
     paths = sorted(set(get_paths(app.routes)))
     assert {"/", "/practices", "/practices/{slug}", "/sitemap.xml", "/api/v1/practices", "/admin/imports",
             "/docs"} <= set(paths)

@@ -38,6 +38,43 @@ class Column:
     names_of: str | None = None  # holds names of this reference facet's values (region, theme…)
 
 
+# English descriptions, for the open-data structure file ("english description" beside the Russian).
+ENGLISH: dict[str, str] = {
+    "id": "Practice number in the catalogue",
+    "slug": "Address of the practice page: /practices/<slug>",
+    "url": "Practice page on the catalogue site",
+    "title": "Title of the practice",
+    "summary": "Short summary",
+    "problem": "The problem addressed",
+    "solution": "What was done",
+    "outcome": "What came of it",
+    "outcome_figures": "Outcome figures: indicator: before → after unit (period), separated by semicolons",
+    "region_code": "Region (federal subject) code, e.g. RU-BEL",
+    "region": "Region name",
+    "municipality": "Municipality",
+    "municipality_type_slug": "Municipality type code",
+    "municipality_type": "Municipality type name",
+    "themes": "Theme codes, separated by semicolons",
+    "theme_names": "Theme names, separated by semicolons",
+    "year_started": "Year the practice started",
+    "resources": "Resources and budget",
+    "partners": "Partners",
+    "contact_organisation": "Contact organisation (only when the contact may be published)",
+    "contact_person": "Contact person",
+    "contact_email": "Contact e-mail",
+    "contact_phone": "Contact phone",
+    "contact_website": "Website",
+    "source_url": "The page the card is based on",
+    "sources": "Further sources, separated by semicolons",
+    "documents": "Documents: title (URL), separated by semicolons",
+    "awards": "Awards: year: competition, nomination, category, place, separated by semicolons",
+    "verified_at": "When the facts were last checked against the sources",
+    "published_at": "When the practice was published (UTC)",
+    "updated_at": "When the card last changed (UTC)",
+    "contact_public": "Whether the contact may be published: да (yes) or нет (no)",
+}
+
+
 def _field(key: str, description: str, kind: Kind = "text", header: str | None = None) -> Column:
     f = fields.BY_KEY[key]
     return Column(f.attribute, header or f.label, description, kind, key)
