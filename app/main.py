@@ -43,7 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.templates = make_templates()
 
     from app import errors, observability, security
-    from app.api import about, cors, docs, embed, feeds, health, opendata, params, v1
+    from app.api import about, cors, docs, embed, feeds, health, openapi, opendata, params, v1
     from app.web import admin, pages
 
     errors.install(app)
@@ -54,5 +54,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     observability.install(app)  # outermost: sees every request, including refused ones
     for module in (health, v1, feeds, embed, about, docs, opendata, pages, admin):
         app.include_router(module.router)
+    openapi.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
