@@ -41,6 +41,19 @@
     "Expand all": "Развернуть всё",
     "Collapse all": "Свернуть всё"
   };
+  // What Swagger UI leaves out for screen readers and keyboards: names for its selects, a Tab stop
+  // for its scrolling code blocks.
+  function fix(node) {
+    if (!node.querySelectorAll) return;
+    node.querySelectorAll("select:not([aria-label])").forEach(function (select) {
+      var row = select.closest("[data-param-name]");
+      var name = row ? row.getAttribute("data-param-name") : (select.closest(".content-type-wrapper, .response-control-media-type") ? "Тип содержимого" : "Выбор");
+      select.setAttribute("aria-label", name);
+    });
+    node.querySelectorAll("pre:not([tabindex]), .microlight:not([tabindex])").forEach(function (block) {
+      block.setAttribute("tabindex", "0");
+    });
+  }
   function translate(node) {
     var walker = document.createTreeWalker(node, NodeFilter.SHOW_TEXT);
     var text;
@@ -52,15 +65,18 @@
   new MutationObserver(function (records) {
     records.forEach(function (record) {
       if (record.type === "characterData") translate(record.target.parentNode || record.target);
-      record.addedNodes.forEach(function (node) { if (node.nodeType === 1 || node.nodeType === 3) translate(node.nodeType === 3 ? node.parentNode : node); });
+      record.addedNodes.forEach(function (node) {
+        var element = node.nodeType === 3 ? node.parentNode : node;
+        if (element && element.nodeType === 1) { translate(element); fix(element); }
+      });
     });
   }).observe(root, { childList: true, subtree: true, characterData: true });
   window.SwaggerUIBundle({
     url: root.dataset.openapi,
     dom_id: "#swagger-ui",
-    deepLinking: true,
+    deepLinking: false,  // its links sit inside the operations' buttons (nested interactive elements)
     docExpansion: "list",
-    defaultModelsExpandDepth: 0,
+    defaultModelsExpandDepth: -1,  // schemas are shown with each operation
     displayRequestDuration: true,
     tryItOutEnabled: false,
     // Nothing leaves for other hosts: no validator badge, no external resources.

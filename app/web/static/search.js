@@ -123,12 +123,15 @@
     if (!panel) return;
     panel.classList.toggle("is-open", open);
     document.body.classList.toggle("filters-open", open);
+    var dialog = panel.querySelector("[data-filters-panel]"); // <aside> may not be a dialog itself
     if (open) {
-      panel.setAttribute("role", "dialog");
-      panel.setAttribute("aria-modal", "true");
+      dialog.setAttribute("role", "dialog");
+      dialog.setAttribute("aria-modal", "true");
+      dialog.setAttribute("aria-labelledby", "facets-heading");
     } else {
-      panel.removeAttribute("role");
-      panel.removeAttribute("aria-modal");
+      dialog.removeAttribute("role");
+      dialog.removeAttribute("aria-modal");
+      dialog.removeAttribute("aria-labelledby");
     }
     var close = panel.querySelector("[data-filters-close]");
     if (close) close.hidden = !open;
