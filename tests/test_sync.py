@@ -163,7 +163,7 @@ def test_documents_carry_every_field_and_only_published_practices(make_practice,
     assert docs[0] == {
         "id": full.id, "slug": full.slug, "title": "Ёлка во дворе", "summary": "Кратко",
         "problem": "Проблема", "solution": "Решение", "outcome": "Итог", "municipality": "Казань",
-        "region": "RU-TA", "region_name": "Республика Татарстан", "federal_district": "Приволжский",
+        "region": "RU-TA", "region_name": "Республика Татарстан", "federal_district": "volga",
         "municipality_type": "urban-okrug", "themes": ["finance", "youth"], "year_started": 2021,
         "has_figures": True, "published_at": full.published_at.timestamp(),
         "updated_at": full.updated_at.timestamp(), "version": full.version,

@@ -88,6 +88,9 @@ def apply(session: Session, ref: Reference, batch: ImportBatch, actor: str, skip
                            new_status=Status.published if publish else Status.pending)
     report.skipped += batch.bad if skip_bad else 0
     session.refresh(batch)
+    # The rows' records (contacts among them) are in the practices now: the batch keeps what the
+    # preview shows (titles, addresses, errors) and no second copy.
+    batch.rows = [{**row, "raw": None} for row in batch.rows]
     batch.report = {"created": report.created, "updated": report.updated, "unchanged": report.unchanged,
                     "skipped": report.skipped, "published": publish}
     session.add(batch)

@@ -101,6 +101,7 @@ def test_two_moderators_importing_one_batch_at_once_write_it_once(app, admin_cli
     with Session(engine) as session:
         batch = session.exec(select(ImportBatch)).one()
         assert batch.status == ImportStatus.imported and batch.report["created"] == 12
+        assert all(row["raw"] is None for row in batch.rows) and batch.rows[0]["title"] == "Практика номер 0"
         assert session.exec(select(func.count()).select_from(Practice)).one() == 12
 
 

@@ -99,7 +99,7 @@ def _open_data_get_paths(client) -> list[str]:  # type: ignore[no-untyped-def]
 
 def test_every_open_data_route_names_an_unknown_parameter(client, corpus):
     paths = _open_data_get_paths(client)
-    assert len(paths) == 9, paths
+    assert len(paths) == 12, paths
     for path in paths:
         url = path.replace("{key}", "yunarmiya-belgorod")
         response = client.get(url, params={"zzz_unknown": "1"})

@@ -327,6 +327,8 @@ def test_a_district_is_a_facet_whose_regions_are_the_next_level(client, corpus, 
     assert [f["value"] for f in api["facets"]["district"] if f["selected"]] == ["volga"]
     lines = client.get("/export/practices.jsonl?district=volga").text.splitlines()
     assert len(lines) == 2
+    feed = client.get("/feeds/practices.atom?district=volga").text
+    assert feed.count("<entry>") == 2 and "shkolnye-dvory-kazan" in feed
     assert client.get("/api/v1/practices?district=nowhere").json()["total"] == 0
 
 
