@@ -95,7 +95,7 @@ def jsonl_stream(practices: Iterator[Practice]) -> Iterator[bytes]:
 
 
 def write_xlsx(practices: Iterator[Practice], ref: Reference, base: str) -> IO[bytes]:
-    """The practices as a workbook (`sheets.XlsxWriter`) in a spooled temporary file, rewound."""
+    """The practices as a workbook (`sheets.XlsxWriter`) in a spooled temporary file."""
     writer = XlsxWriter(ref)
     n = 0
     for practice in practices:
@@ -103,7 +103,6 @@ def write_xlsx(practices: Iterator[Practice], ref: Reference, base: str) -> IO[b
         n += 1
     out = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (closed by file_chunks)
     writer.save(out)
-    out.seek(0)
     log.info("xlsx export: %d practices", n)
     return out
 
@@ -114,6 +113,13 @@ def file_chunks(out: IO[bytes]) -> Iterator[bytes]:
             yield chunk
     finally:
         out.close()
+
+
+def _workbook(out: IO[bytes], filename: str) -> StreamingResponse:
+    """A written workbook, sent from its temporary file (its length known: it is complete)."""
+    length = out.seek(0, 2)
+    out.seek(0)
+    return _attachment(file_chunks(out), XLSX_TYPE, filename, length)
 
 
 def _attachment(body: Iterator[bytes], media_type: str, filename: str, length: int | None = None) -> StreamingResponse:
@@ -177,9 +183,7 @@ def export_xlsx(
         out = write_xlsx(matching_practices(engine, index, export.query, first), ref, base)
     except SearchUnavailable as exc:  # a later page: still before the response started
         raise HTTPException(503, "Поиск временно недоступен, повторите запрос позже", headers={"Retry-After": "30"}) from exc
-    length = out.seek(0, 2)
-    out.seek(0)
-    return _attachment(file_chunks(out), XLSX_TYPE, "practices.xlsx", length)
+    return _workbook(out, "practices.xlsx")
 
 
 @router.get(
@@ -219,6 +223,4 @@ def export_jsonl(export: ExportDep, engine: EngineDep, index: SearchDep) -> Stre
 def export_template(ref: ReferenceDep) -> StreamingResponse:
     out = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (closed by file_chunks)
     XlsxWriter(ref, columns_only=True).save(out)
-    length = out.seek(0, 2)
-    out.seek(0)
-    return _attachment(file_chunks(out), XLSX_TYPE, "practices-template.xlsx", length)
+    return _workbook(out, "practices-template.xlsx")
