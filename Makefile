@@ -51,4 +51,4 @@ bench: install
 	$(BIN)/python bench/search_bench.py
 
 clean:
-	rm -rf $(VENV) var tests/artifacts scripts/meili/node_modules
+	rm -rf $(VENV) var tests/artifacts scripts/meili/node_modules scripts/axe/node_modules

@@ -12,22 +12,49 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy.engine import Engine
 
-from app.settings import DEV_SECRET, Settings, get_settings
+from app.russian_cli import RussianCommand, RussianGroup
+from app.settings import DEV_SECRET, Settings, get_settings, settings_problems
 
 if TYPE_CHECKING:
     from app.catalogue.practices.io import ImportReport
     from app.mail.sender import MailReport
 
-cli = typer.Typer(help="Каталог лучших муниципальных практик", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False
+cli = typer.Typer(
+    cls=RussianGroup,
+    help="Каталог лучших муниципальных практик: база, поиск, импорт и выгрузка.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 console = Console(stderr=True)
 
 
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        console.print(f"practices {version('practices')}", markup=False)
+        raise typer.Exit()
+
+
+@cli.callback()
+def _options(
+    _show_version: Annotated[
+        bool, typer.Option("--version", "-V", callback=_version, is_eager=True, help="Показать версию и выйти.")
+    ] = False,
+) -> None:
+    """Каталог лучших муниципальных практик: база, поиск, импорт и выгрузка."""
+
+
 def _settings() -> Settings:
+    from pydantic import ValidationError
+
     try:
         return get_settings()
-    except Exception as exc:  # pydantic ValidationError: say what is wrong, no traceback
-        console.print(f"[red]Настройки неверны:[/red] {exc}")
+    except ValidationError as exc:  # say what is wrong, one line a problem, no traceback
+        for problem in settings_problems(exc):
+            console.print(f"Ошибка настройки: {problem}", markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(2) from exc
 
 
@@ -45,7 +72,7 @@ def progress_bar(description: str, total: int | None):  # type: ignore[no-untype
         yield lambda done: bar.update(task, completed=done)
 
 
-@cli.command()
+@cli.command(cls=RussianCommand)
 def migrate() -> None:
     """Создать или обновить схему базы и справочники (регионы, темы, типы МО)."""
     from app.migrate import migrate as run
@@ -54,7 +81,7 @@ def migrate() -> None:
     console.print("Схема обновлена; справочники: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
 
 
-@cli.command()
+@cli.command(cls=RussianCommand)
 def seed() -> None:
     """Загрузить реальные практики из seed_data/ (только новые; правки модераторов не затираются)."""
     from app.catalogue.practices.io import ImportFailed
@@ -69,49 +96,60 @@ def seed() -> None:
     console.print(f"Добавлено практик: {report.created}, уже были: {report.unchanged}")
 
 
-def _import(path: Path, skip_bad: bool, create_only: bool = False) -> ImportReport:
-    from app.catalogue.practices.io import import_lines
+def _import(path: Path, skip_bad: bool, create_only: bool = False, publish: bool = False) -> ImportReport:
+    from app.catalogue.practices.io import check_sources, file_sources, write_checked
     from app.catalogue.reference import ReferenceProvider
     from app.db import session_scope
+    from app.models import Status
     from app.search import make_index
     from app.search.sync import drain_inline
 
     settings = _settings()
     engine = _engine()
-    lines = path.read_text(encoding="utf-8").splitlines()
+    data = path.read_bytes()
     index = make_index(settings) if settings.sync_inline else None
     after = (lambda: drain_inline(engine, index)) if index is not None else None
-    with progress_bar(f"Импорт {path.name}", len(lines)) as advance, session_scope(engine, after) as session:
-        ref = ReferenceProvider(engine).get()
-        return import_lines(session, ref, lines, skip_bad=skip_bad, create_only=create_only, progress=advance)
+    ref = ReferenceProvider(engine).get()
+    checked = check_sources(file_sources(path.name, data, ref), ref)
+    with progress_bar(f"Импорт {path.name}", len(checked)) as advance, session_scope(engine, after) as session:
+        return write_checked(session, ref, checked, skip_bad=skip_bad, create_only=create_only,
+                             new_status=Status.published if publish else Status.pending, progress=advance)
 
 
-@cli.command("import")
+@cli.command("import", cls=RussianCommand)
 def import_(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Файл JSON Lines")],
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, metavar="ФАЙЛ",
+                                         help="Файл JSON Lines (.jsonl), Excel (.xlsx) или CSV (.csv)")],
     skip_bad: Annotated[bool, typer.Option("--skip-bad", help="Импортировать хорошие строки, пропустив ошибочные")] = False,
+    publish: Annotated[bool, typer.Option("--publish", help="Опубликовать новые практики из таблицы сразу "
+                                          "(без него они ждут модератора; в JSON Lines статус указан в строке)")] = False,
 ) -> None:
-    """Импортировать практики из JSON Lines (проверяет каждую строку; повторный импорт не создаёт дублей)."""
+    """Импортировать практики из JSON Lines, Excel или CSV: сначала проверяется каждая строка, все ошибки
+    сразу; файл с ошибками ничего не меняет; повторный импорт не создаёт дублей."""
     from app.catalogue.practices.io import ImportFailed
+    from app.catalogue.practices.sheets import SheetError
 
     try:
-        report = _import(file, skip_bad)
+        report = _import(file, skip_bad, publish=publish)
+    except SheetError as exc:
+        console.print(f"Файл не прочитан: {exc}", markup=False)
+        raise typer.Exit(1) from exc
     except ImportFailed as exc:
         console.print(f"[red]Импорт отменён, база не изменена. Ошибки ({len(exc.errors)}):[/red]")
         for err in exc.errors:
-            console.print(f"  {err}", markup=False)
+            console.print(f"  {err}", markup=False, soft_wrap=True)
         raise typer.Exit(1) from exc
     for err in report.errors:
-        console.print(f"  пропущено: {err}", markup=False)
+        console.print(f"  пропущено: {err}", markup=False, soft_wrap=True)
     console.print(
         f"Создано: {report.created}, обновлено: {report.updated}, без изменений: {report.unchanged}, "
         f"пропущено строк: {report.skipped}"
     )
 
 
-@cli.command()
+@cli.command(cls=RussianCommand)
 def export(
-    file: Annotated[Path | None, typer.Argument(help="Файл JSON Lines (по умолчанию вывод на экран)")] = None,
+    file: Annotated[Path | None, typer.Argument(metavar="ФАЙЛ", help="Файл JSON Lines (по умолчанию вывод на экран)")] = None,
     all_statuses: Annotated[bool, typer.Option("--all", help="Все статусы, не только опубликованные")] = False,
 ) -> None:
     """Выгрузить практики в JSON Lines."""
@@ -132,7 +170,7 @@ def export(
     console.print(f"Выгружено практик: {n}")
 
 
-@cli.command()
+@cli.command(cls=RussianCommand)
 def reindex() -> None:
     """Перестроить поисковый индекс из базы без остановки поиска."""
     from sqlmodel import Session
@@ -151,7 +189,7 @@ def reindex() -> None:
     console.print(f"В индексе документов: {n} ({settings.search_backend})")
 
 
-@cli.command()
+@cli.command(cls=RussianCommand)
 def sync(
     follow: Annotated[bool, typer.Option("--follow", help="Работать постоянно (воркер синхронизации)")] = False,
     interval: Annotated[float, typer.Option(help="Пауза между проверками, секунд")] = 1.0,
@@ -186,9 +224,9 @@ def _sent(report: MailReport) -> int:
     return report.sent + report.refused + report.retried
 
 
-@cli.command()
+@cli.command(cls=RussianCommand)
 def generate(
-    count: Annotated[int, typer.Argument(min=1, max=2_000_000, help="Сколько практик создать")],
+    count: Annotated[int, typer.Argument(min=1, max=2_000_000, metavar="ЧИСЛО", help="Сколько практик создать")],
     seed: Annotated[int, typer.Option(help="Зерно генератора (одинаковое зерно — одинаковые данные)")] = 1,
     reindex_after: Annotated[bool, typer.Option("--reindex/--no-reindex", help="Перестроить индекс после")] = True,
 ) -> None:
@@ -204,7 +242,7 @@ def generate(
         reindex()
 
 
-@cli.command()
+@cli.command(cls=RussianCommand)
 def thesaurus() -> None:
     """Проверить тезаурус поиска (THESAURUS_FILE): ошибочные строки и число групп."""
     from app.search import thesaurus as thesauri
@@ -220,17 +258,24 @@ def thesaurus() -> None:
     console.print("Применить изменения: `practices reindex`.")
 
 
-@cli.command("create-admin")
+@cli.command("create-admin", cls=RussianCommand)
 def create_admin(
-    username: Annotated[str, typer.Argument(help="Имя модератора")],
+    username: Annotated[str, typer.Argument(metavar="ИМЯ", help="Имя модератора")],
     password: Annotated[
-        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, envvar="ADMIN_PASSWORD", help="Пароль")
-    ],
+        str | None, typer.Option(envvar="ADMIN_PASSWORD", metavar="ПАРОЛЬ", help="Пароль (без него команда спросит его дважды)")
+    ] = None,
 ) -> None:
     """Создать модератора (или сменить ему пароль)."""
+    import getpass
+
     from app.catalogue.moderators import create_admin as run
     from app.db import session_scope
 
+    if password is None:
+        password = getpass.getpass("Пароль: ")
+        if getpass.getpass("Пароль ещё раз: ") != password:
+            console.print("Пароли не совпадают; модератор не создан.")
+            raise typer.Exit(2)
     try:
         with session_scope(_engine()) as session:
             run(session, username, password)
@@ -240,7 +285,7 @@ def create_admin(
     console.print(f"Модератор «{username}» готов.")
 
 
-@cli.command()
+@cli.command(cls=RussianCommand)
 def check() -> None:
     """Показать настройки и проверить базу, миграции и поисковый движок."""
     from alembic.runtime.migration import MigrationContext
@@ -297,7 +342,7 @@ def _mask_url(url: str) -> str:
         return "***"
 
 
-@cli.command()
+@cli.command(cls=RussianCommand)
 def serve(
     reload: Annotated[bool, typer.Option("--reload", help="Перезапуск при изменении кода")] = False,
 ) -> None:
@@ -319,7 +364,7 @@ def serve(
 
 
 def main() -> None:
-    cli()
+    cli(prog_name="practices")  # also when run as `python -m app.cli`
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from app.api.responses import API_DESCRIPTION, OPENAPI_TAGS
 from app.catalogue.reference import ReferenceProvider
 from app.db import get_engine
+from app.head import HeadMiddleware
 from app.mail.background import BackgroundSender
 from app.mail.sender import Mailer
 from app.mail.transport import FileTransport
@@ -66,15 +67,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         log.warning("SMTP_URL is not set: mail is written as .eml files to %s, not sent", settings.mail_dir)
 
     from app import errors, observability, security
-    from app.api import about, cors, docs, embed, feeds, health, params, v1
+    from app.api import about, cors, docs, embed, feeds, health, openapi, opendata, params, v1
     from app.web import admin, pages
 
     errors.install(app)
     security.install(app)
     params.install(app)
     app.add_middleware(cors.OpenDataMiddleware)
+    app.add_middleware(HeadMiddleware)  # HEAD is a GET without its body, for every route
     observability.install(app)  # outermost: sees every request, including refused ones
-    for module in (health, v1, feeds, embed, about, docs, pages, admin):
+    for module in (health, v1, feeds, embed, about, docs, opendata, pages, admin):
         app.include_router(module.router)
+    openapi.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

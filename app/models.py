@@ -332,3 +332,30 @@ class Adoption(SQLModel, table=True):
 
     region: Region = Relationship(sa_relationship_kwargs={"lazy": "joined"})
     municipality_type: MunicipalityType = Relationship(sa_relationship_kwargs={"lazy": "joined"})
+
+
+class ImportStatus(str, enum.Enum):
+    checked = "checked"  # read and checked; nothing written yet
+    imported = "imported"
+
+
+class ImportBatch(SQLModel, table=True):
+    """A spreadsheet a moderator uploaded: its rows as read and checked, waiting for the
+    moderator's word. It is imported at most once: the status changes by one conditional update
+    in the same transaction as the practices it writes."""
+
+    __tablename__ = "import_batch"
+
+    id: int | None = Field(default=None, primary_key=True)
+    filename: str = Field(max_length=255)
+    created_by: str = Field(max_length=100)
+    created_at: datetime = _ts(default_factory=utcnow, index=True)
+    # [{"line", "title", "slug", "raw" (the record, when it could be read), "errors": [{"where", "message"}]}]
+    rows: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    good: int = Field(default=0)
+    bad: int = Field(default=0)
+    status: ImportStatus = Field(default=ImportStatus.checked, max_length=16)
+    imported_at: datetime | None = _ts(default=None)
+    imported_by: str | None = Field(default=None, max_length=100)
+    # {"created", "updated", "unchanged", "skipped", "published"}
+    report: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

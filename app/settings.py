@@ -9,11 +9,35 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET = "dev-insecure-secret-change-me"
 SEED_DIR = Path(__file__).resolve().parents[1] / "seed_data"
+
+
+class UnsafeSettings(ValueError):
+    """Production settings that must not run; each problem is one Russian line naming its variable."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("небезопасные настройки production: " + "; ".join(problems))
+        self.problems = problems
+
+
+def settings_problems(exc: ValidationError) -> list[str]:
+    """What is wrong with the settings, one Russian line each, naming the variable."""
+    from app.validation import russian_message
+
+    out: list[str] = []
+    for err in exc.errors():
+        error = (err.get("ctx") or {}).get("error")
+        if isinstance(error, UnsafeSettings):
+            out += error.problems
+        elif err["loc"]:
+            out.append(f"{str(err['loc'][0]).upper()}: {russian_message(err)}")
+        else:
+            out.append(russian_message(err))
+    return out
 
 
 class Settings(BaseSettings):
@@ -53,6 +77,19 @@ class Settings(BaseSettings):
     )
     submit_rate_window: int = Field(3600, ge=1, description="rate-limit window in seconds")
     log_level: str = Field("INFO", description="logging level")
+    opendata_id: str = Field(
+        "municipal-practices", pattern=r"^[0-9A-Za-z][0-9A-Za-z-]{0,99}$",
+        description="identifier of the open data set (the Russian convention prefixes the owner's INN: 7700000000-practices)",
+    )
+    opendata_publisher: str = Field(
+        "Каталог лучших муниципальных практик", description="owner of the data set, in meta.csv and catalog.jsonld"
+    )
+    opendata_contact_name: str = Field("", description="person responsible for the data set (meta.csv: publishername)")
+    opendata_contact_email: str = Field("", description="their e-mail (meta.csv: publishermbox; DCAT contactPoint)")
+    opendata_contact_phone: str = Field("", description="their phone (meta.csv: publisherphone)")
+    opendata_license: str = Field(
+        "https://creativecommons.org/licenses/by/4.0/", description="licence of the data set (a URL), in meta.csv and DCAT"
+    )
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:
@@ -60,15 +97,16 @@ class Settings(BaseSettings):
             return self
         problems = []
         if self.secret_key == DEV_SECRET or len(self.secret_key) < 32:
-            problems.append("SECRET_KEY must be set to a random value of at least 32 characters")
+            problems.append("SECRET_KEY: задайте случайное значение не короче 32 символов "
+                            "(python3 -c 'import secrets; print(secrets.token_urlsafe(48))')")
         if self.debug:
-            problems.append("DEBUG must be off")
+            problems.append("DEBUG: в production отладка должна быть выключена (DEBUG=false)")
         if self.search_backend == "meilisearch" and len(self.meili_api_key.encode()) < 16:
-            problems.append("MEILI_API_KEY must be at least 16 bytes")
+            problems.append("MEILI_API_KEY: нужен ключ Meilisearch не короче 16 байт")
         if not self.database_url:
-            problems.append("DATABASE_URL must point to PostgreSQL")
+            problems.append("DATABASE_URL: укажите адрес PostgreSQL (postgresql+psycopg://…)")
         if problems:
-            raise ValueError("unsafe production settings: " + "; ".join(problems))
+            raise UnsafeSettings(problems)
         return self
 
     @property

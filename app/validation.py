@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from app.web.formatting import plural
+
 # Error types raised by our own validators with a Russian message.
 CUSTOM = frozenset({"param", "whole_number", "unreadable"})
 
@@ -41,6 +43,21 @@ _FIXED = {
 }
 
 
+_BOUNDS = {
+    "greater_than_equal": ("не меньше", "ge"),
+    "greater_than": ("больше", "gt"),
+    "less_than_equal": ("не больше", "le"),
+    "less_than": ("меньше", "lt"),
+}
+
+
+def _count(n: Any, text: bool) -> str:
+    """«5 символов», «1 символа», «21 значения»: the genitive after «не больше» / «не меньше»."""
+    if not isinstance(n, int):
+        return f"{n} {'символов' if text else 'значений'}"
+    return f"{n} {plural(n, 'символа', 'символов', 'символов') if text else plural(n, 'значения', 'значений', 'значений')}"
+
+
 def russian_message(err: Mapping[str, Any]) -> str:
     kind = err.get("type", "")
     ctx = err.get("ctx") or {}
@@ -51,14 +68,18 @@ def russian_message(err: Mapping[str, Any]) -> str:
     # A length limit after a BeforeValidator is reported as too_long/too_short even on strings.
     text = kind.startswith("string_") or isinstance(err.get("input"), str)
     if kind in ("string_too_long", "too_long"):
-        return f"слишком длинно: не больше {ctx.get('max_length')}" + (" символов" if text else " значений")
+        return f"слишком длинно: не больше {_count(ctx.get('max_length'), text)}"
     if kind == "string_too_short" or (kind == "too_short" and text):
-        return f"слишком коротко: не меньше {ctx.get('min_length')} символов"
+        return f"слишком коротко: не меньше {_count(ctx.get('min_length'), text=True)}"
     if kind == "too_short":
-        return f"нужно не меньше {ctx.get('min_length')} значений"
+        n = ctx.get("min_length")
+        return "нужно хотя бы одно значение" if n == 1 else f"нужно не меньше {_count(n, text=False)}"
     if kind == "value_error":
         msg = str(ctx.get("error") or err.get("msg", ""))
         return "неверный адрес электронной почты" if "email" in msg.lower() else msg
-    if kind == "enum":
-        return "недопустимое значение: " + str(ctx.get("expected", ""))
+    if kind in ("enum", "literal_error"):
+        return "допустимо: " + str(ctx.get("expected", "")).replace(" or ", " или ")
+    if kind in _BOUNDS:
+        word, key = _BOUNDS[kind]
+        return f"нужно число {word} {ctx.get(key)}"
     return str(err.get("msg", "неверное значение"))

@@ -22,4 +22,12 @@ if [[ -f scripts/meili/package-lock.json && ! -x scripts/meili/node_modules/@gau
     echo "npm not installed: Meilisearch tests will skip"
   fi
 fi
+if [[ -f scripts/axe/package-lock.json && ! -f scripts/axe/node_modules/axe-core/axe.min.js ]]; then
+  if command -v npm >/dev/null; then
+    npm ci --prefix scripts/axe --no-audit --no-fund --loglevel=error >/dev/null \
+      || echo "npm ci for axe-core failed: accessibility tests will skip"
+  else
+    echo "npm not installed: accessibility tests will skip"
+  fi
+fi
 exit 0

@@ -152,3 +152,79 @@ def test_thesaurus_check_names_bad_rows(tmp_path, monkeypatch) -> None:  # type:
     assert "строка 3: вид «synonym» неизвестен" in result.output
     assert "строка 4: нужны термин и хотя бы одна замена" in result.output
     assert "строк 1," in result.output
+
+
+ENGLISH = ("Usage", "Show this message", "Options", "Arguments", "Commands", "Missing", "Invalid value", "No such",
+           "Error", "Try ", "<bool>", "<int", "<file>", "[OPTIONS]", "default:", "required]", "Input should", "does not")
+
+
+@pytest.mark.parametrize(
+    ("args", "russian"),
+    [
+        (("-h",), "Использование: practices [ПАРАМЕТРЫ] КОМАНДА"),
+        (("--help",), "Показать эту справку и выйти."),
+        (("import", "-h"), "Импортировать практики"),
+        (("generate", "-h"), "Сколько практик создать"),
+        (("create-admin", "-h"), "переменная окружения: ADMIN_PASSWORD"),
+        (("import",), "Не указан аргумент «ФАЙЛ»."),
+        (("import", "/no/such/file.jsonl"), "такого файла нет"),
+        (("generate", "abc"), "Неверное значение «ЧИСЛО»: нужно целое число"),
+        (("generate", "0"), "нужно число не меньше 1"),
+        (("nosuch",), "Нет такой команды 'nosuch'."),
+        (("import", "--bogus", "x"), "Нет такого параметра: --bogus"),
+        (("export", "a", "b"), "Лишние аргументы: b"),
+    ],
+)
+def test_the_command_speaks_russian(tmp_path: Path, args: tuple[str, ...], russian: str) -> None:
+    result = run(tmp_path, *args, COLUMNS="200")
+    output = " ".join((result.stdout + result.stderr).split())
+    assert russian in output, output
+    assert not [word for word in ENGLISH if word in output], output
+    assert result.returncode == (0 if "-h" in args or "--help" in args else 2), output
+
+
+def test_version(tmp_path: Path) -> None:
+    from importlib.metadata import version
+
+    for flag in ("--version", "-V"):
+        result = run(tmp_path, flag)
+        assert result.returncode == 0 and result.stderr.strip() == f"practices {version('practices')}"
+
+
+def test_unsafe_production_settings_one_russian_line_each(tmp_path: Path) -> None:
+    result = run(tmp_path, "migrate", ENVIRONMENT="production", DEBUG="true", SEARCH_BACKEND="meilisearch",
+                 MEILI_API_KEY="short", PORT="80")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert [line.split(":", 2)[1].strip() for line in lines] == ["SECRET_KEY", "DEBUG", "MEILI_API_KEY", "DATABASE_URL"]
+    assert all(line.startswith("Ошибка настройки: ") for line in lines)
+    assert not any(word in result.stderr for word in ("must", "unsafe", "production settings"))
+    wrong_type = run(tmp_path, "migrate", PORT="восемьдесят")
+    assert wrong_type.returncode == 2 and wrong_type.stderr.strip() == "Ошибка настройки: PORT: нужно целое число"
+
+
+def test_import_reads_excel_and_csv_by_extension(data_dir: Path, tmp_path: Path) -> None:
+    from tests.catalogue.test_sheets import GOOD, xlsx
+
+    bad = tmp_path / "сводка.xlsx"
+    bad.write_bytes(xlsx([GOOD, ["аб", "Нарния", *GOOD[2:]]]))
+    result = run(data_dir, "import", str(bad), COLUMNS="200")
+    assert result.returncode == 1
+    assert "лист «Практики», строка 3, столбец A «Название практики»: слишком коротко" in result.stderr
+    assert "лист «Практики», строка 3, столбец B «Регион»: неизвестный регион «Нарния»" in result.stderr
+    assert run(data_dir, "export", "--all").stdout == ""
+
+    good = tmp_path / "сводка.csv"
+    good.write_text("Название практики;Регион;Тип муниципального образования;Темы\n"
+                    "Народный бюджет;Белгородская область;Городской округ;Муниципальные финансы\n", encoding="cp1251")
+    assert run(data_dir, "import", str(good)).returncode == 0
+    [pending] = [json.loads(line) for line in run(data_dir, "export", "--all").stdout.splitlines()]
+    assert pending["status"] == "pending" and pending["region"] == "RU-BEL"  # to the moderators' queue
+    other = tmp_path / "другая.xlsx"
+    other.write_bytes(xlsx([["Школа старост", *GOOD[1:]]]))
+    assert run(data_dir, "import", str(other), "--publish").returncode == 0
+    assert [json.loads(line)["title"] for line in run(data_dir, "export").stdout.splitlines()] == ["Школа старост"]
+    wrong = tmp_path / "сводка.docx"
+    wrong.write_bytes(b"x")
+    refused = run(data_dir, "import", str(wrong))
+    assert refused.returncode == 1 and "Файл не прочитан: нужен файл .jsonl, .xlsx или .csv" in refused.stderr

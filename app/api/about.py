@@ -25,5 +25,6 @@ def about_api(request: Request, ref: ReferenceDep, settings: SettingsDep) -> HTM
         "theme": theme,
         "theme_name": ref.label("theme", theme),
         "promise": STABILITY_PROMISE,
+        "opendata_home": f"/opendata/{settings.opendata_id}/",
     }
     return render(request, "about_api.html", context)

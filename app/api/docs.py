@@ -1,9 +1,9 @@
-"""`/docs`: the OpenAPI document as a plain server-rendered page (no JavaScript, no CDN).
-
-FastAPI's default Swagger UI and ReDoc load their scripts from a public CDN, which this site
-never does (and which offline installations cannot reach); `create_app` turns them off and
-this page renders the same document: every operation with its parameters, examples and
-responses, and every schema. The machine-readable document stays at `/openapi.json`.
+"""`/docs`: the OpenAPI document to try requests in (Swagger UI, served by this site from
+app/web/static/swagger-ui, vendored by scripts/vendor-swagger-ui.sh: never a CDN), and
+`/docs/reference`: the same document as a plain server-rendered page (no JavaScript): every
+operation with its parameters, examples and responses, and every schema. FastAPI's own /docs
+loads its scripts from a public CDN, so `create_app` turns it off. The machine-readable document
+stays at `/openapi.json`.
 """
 
 from __future__ import annotations
@@ -142,6 +142,11 @@ def schemas(document: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 @router.get("/docs", response_class=HTMLResponse)
+def try_it(request: Request) -> HTMLResponse:
+    return render(request, "docs.html", {"openapi_url": request.app.openapi_url})
+
+
+@router.get("/docs/reference", response_class=HTMLResponse)
 def api_docs(request: Request) -> HTMLResponse:
     document = request.app.openapi()
     info = document.get("info", {})

@@ -11,15 +11,19 @@ from app.mail.outbox import mail_status
 from app.observability import OUTBOX_OLDEST, OUTBOX_PENDING, metrics_response
 from app.search.sync import outbox_status
 
-router = APIRouter(tags=["operations"])
+router = APIRouter(tags=["Эксплуатация"])
 
 
-@router.get("/healthz", summary="The process is alive")
+@router.get("/healthz", summary="Процесс жив")
 def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", summary="Database and search engine reachable; search and mail outbox lag")
+@router.get(
+    "/readyz", summary="Готовность: база и поисковый движок доступны; отставание очередей поиска и почты",
+    responses={200: {"description": "Всё доступно"}, 503: {"description": "База или поисковый движок недоступны: "
+                                                          "`checks` говорит, что именно"}},
+)
 def readyz(request: Request, session: SessionDep, index: SearchDep, settings: SettingsDep) -> JSONResponse:
     checks: dict[str, object] = {}
     ok = True
@@ -45,7 +49,10 @@ def readyz(request: Request, session: SessionDep, index: SearchDep, settings: Se
     return JSONResponse({"status": "ok" if ok else "unavailable", "checks": checks}, status_code=200 if ok else 503)
 
 
-@router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+@router.get(
+    "/metrics", summary="Метрики Prometheus", response_class=Response,
+    responses={200: {"description": "Метрики в текстовом формате Prometheus", "content": {"text/plain": {"schema": {"type": "string"}}}}},
+)
 def metrics(session: SessionDep) -> Response:
     lag = outbox_status(session)
     OUTBOX_PENDING.set(lag.pending)

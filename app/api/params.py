@@ -10,15 +10,17 @@ model is the one parser and the one description, and FastAPI adds no 422 of its 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import Response
 from pydantic import Field
 
+from app.catalogue.practices.table import Dialect
 from app.querystring import ParamError, whole
 from app.search.base import SearchQuery
-from app.search.params import EXPORT, FEED, LIST, Base, Family, validate
+from app.search.params import EXPORT, FEED, LIST, Base, ExportBase, Family, validate
 
 
 class BadParams(Exception):
@@ -121,9 +123,22 @@ class ChangesParams(Base):
 
 EMBED = Family("EmbedParams", paging=False, default_sort="newest", base=EmbedBase)
 
+
+@dataclass(frozen=True)
+class ExportRequest:
+    query: SearchQuery
+    dialect: Dialect
+
+
+def export_request(request: Request) -> ExportRequest:
+    params = validated(EXPORT.model, request)
+    assert isinstance(params, ExportBase)
+    return ExportRequest(EXPORT.query(params), params.dialect or "rfc4180")
+
+
 SearchQueryDep = Annotated[SearchQuery, Depends(search_query(LIST))]
 FeedQueryDep = Annotated[SearchQuery, Depends(search_query(FEED))]
-ExportQueryDep = Annotated[SearchQuery, Depends(search_query(EXPORT))]
+ExportDep = Annotated[ExportRequest, Depends(export_request)]
 NoParams = Depends(params_of(Nothing))
 
 

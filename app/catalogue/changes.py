@@ -28,6 +28,7 @@ time but committed in any order, so "seq > cursor" alone can miss a late commit:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import exists, text
 from sqlmodel import Session, col, func, select
@@ -112,3 +113,10 @@ def changes_since(session: Session, cursor: int, limit: int) -> tuple[list[Chang
         select(exists().where(col(ChangeLog.seq) > next_cursor, col(ChangeLog.seq) <= top))
     ).one()
     return changes, next_cursor, bool(more)
+
+
+def public_span(session: Session) -> tuple[datetime | None, datetime | None]:
+    """When the first public change happened and when the latest did (publications, edits and
+    withdrawals alike): the open data set's first publication and its version."""
+    first, last = session.exec(select(func.min(ChangeLog.at), func.max(ChangeLog.at))).one()
+    return first, last

@@ -7,12 +7,14 @@ import csv
 import threading
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, select
 
+from app.catalogue.practices.slugs import slugify
 from app.models import Competition, MunicipalityType, Nomination, Region, Theme
 from app.search.facets import BY_NAME, Facet
 from app.settings import SEED_DIR
@@ -54,6 +56,34 @@ def load_reference(session: Session, seed_dir: Path = SEED_DIR) -> dict[str, int
 _COLUMN = {"competition": "competition_slug"}  # CSV header -> column, where they differ
 
 
+# The federal districts regions.csv names, and their slugs: what URLs (`?district=volga`), the
+# API and the search index use, so a bookmark of a district keeps meaning every region in it.
+DISTRICT_SLUGS: dict[str, str] = {
+    "Центральный": "central",
+    "Северо-Западный": "northwestern",
+    "Южный": "southern",
+    "Северо-Кавказский": "north-caucasian",
+    "Приволжский": "volga",
+    "Уральский": "ural",
+    "Сибирский": "siberian",
+    "Дальневосточный": "far-eastern",
+}
+
+
+def district_slug(name: str) -> str:
+    """The slug of a federal district named as in regions.csv (a district added there later
+    gets its transliterated name until it is given one here)."""
+    return DISTRICT_SLUGS.get(name) or slugify(name, 64)
+
+
+@dataclass(frozen=True)
+class FederalDistrict:
+    slug: str
+    name: str  # «Приволжский ФО»: the facet's label, charts and lists
+    full_name: str  # «Приволжский федеральный округ»: the API, headings
+    regions: tuple[str, ...]  # region codes, by region name
+
+
 T = TypeVar("T", bound=SQLModel)
 
 
@@ -76,6 +106,12 @@ class Reference:
         self.municipality_types = {m.slug: m for m in _copies(session, MunicipalityType, MunicipalityType.name)}
         self.competitions = {c.slug: c for c in _copies(session, Competition, Competition.name)}
         self.nominations = {n.slug: n for n in _copies(session, Nomination, Nomination.name)}
+        self.districts = {
+            district_slug(name): FederalDistrict(
+                district_slug(name), f"{name} ФО", f"{name} федеральный округ", tuple(r.code for r in members)
+            )
+            for name, members in self.federal_districts().items()
+        }
 
     def errors(self, payload: dict[str, Any]) -> list[dict[str, str]]:
         """Unknown region, type or theme in a raw or validated practice, each naming its field.
@@ -123,7 +159,12 @@ class Reference:
             return row.name if row is not None else value
         return f.value_labels.get(value, value)
 
+    def district_of(self, region_code: str) -> FederalDistrict | None:
+        region = self.regions.get(region_code)
+        return self.districts.get(district_slug(region.federal_district)) if region else None
+
     def federal_districts(self) -> dict[str, list[Region]]:
+        """District name (as in regions.csv) -> its regions, by name; districts by name."""
         out: dict[str, list[Region]] = {}
         for region in self.regions.values():
             out.setdefault(region.federal_district, []).append(region)

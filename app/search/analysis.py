@@ -29,7 +29,7 @@ TIERS: tuple[Tier, ...] = (
     Tier("title", ("title",), 10.0),
     Tier("summary", ("summary",), 5.0),
     Tier("body", ("problem", "solution", "outcome"), 2.0),
-    Tier("place", ("municipality", "region_name", "federal_district"), 1.5),
+    Tier("place", ("municipality", "region_name"), 1.5),  # the district's name is among the tags
     Tier("tags", ("tags",), 1.0),
 )
 TEXT_FIELDS: tuple[str, ...] = tuple(f for t in TIERS for f in t.fields)

@@ -3,9 +3,11 @@
 Documents are plain dicts read by `app.search.documents` (one reader for sync and reindex); their keys:
 
     id (int), slug, title, summary, problem, solution, outcome, municipality,
-    region (code), region_name, federal_district, municipality_type (slug),
-    themes (list of slugs), year_started (int | None), has_figures (bool),
-    published_at (float, unix seconds), updated_at (float), version (int)
+    region (code), region_name, federal_district (slug), municipality_type (slug),
+    themes (list of slugs), awards (competition slugs and "slug:year"), tags (the names the
+    catalogue files the practice under: themes, type, competitions, district), year_started
+    (int | None), has_figures (bool), published_at (float, unix seconds), updated_at (float),
+    version (int)
 
 Facets are disjunctive: the counts of a facet ignore that facet's own selection
 (OR within a facet, AND across facets).

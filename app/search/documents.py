@@ -16,6 +16,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
+from app.catalogue.reference import district_slug
 from app.db import make_engine
 from app.models import Award, Competition, MunicipalityType, Nomination, Practice, PracticeTheme, Region, Status, Theme
 
@@ -105,12 +106,13 @@ def _documents(rows: Any, related: _Related) -> list[dict[str, Any]]:
             "municipality": municipality or "",
             "region": region,
             "region_name": region_name or "",
-            "federal_district": district or "",
+            "federal_district": district_slug(district) if district else "",  # the `district` facet's value
             "municipality_type": mtype,
             "themes": related.themes.get(pid, []),
             "awards": list(dict.fromkeys(related.awards.get(pid, []))),
             # The names the catalogue files it under, searched as the weakest tier.
-            "tags": [t for t in (*related.tags.get(pid, []), related.type_names.get(mtype, "")) if t],
+            "tags": [t for t in (*related.tags.get(pid, []), related.type_names.get(mtype, ""),
+                                 f"{district} федеральный округ" if district else "") if t],
             "year_started": year,
             "has_figures": bool(figures),
             "published_at": _ts(published),

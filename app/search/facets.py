@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import Field
 
+from app.catalogue.practices.schemas import MIN_YEAR
 from app.querystring import Codes, Flag, Whole
 
 if TYPE_CHECKING:
@@ -171,7 +172,7 @@ class RangeFacet(Facet):
 
     kind: ClassVar[FacetKind] = "range"
     low: int = 0
-    high_after_today: int = 1  # the upper bound is this year plus this
+    high_after_today: int = 1  # the upper bound is this year plus this (schemas.max_year for years)
 
     @property
     def params(self) -> tuple[str, ...]:
@@ -237,6 +238,12 @@ class RangeFacet(Facet):
 
 FACETS: tuple[Facet, ...] = (
     MultiFacet(
+        "district", "federal_district", "Федеральный округ",
+        "Федеральный округ, повторяемый или через запятую; см. `/api/v1/districts`. Внутри фасета — ИЛИ; "
+        "вместе с `region` — только выбранные регионы округа.",
+        "volga", labels="districts",
+    ),
+    MultiFacet(
         "region", "region", "Регион",
         "Код региона (субъекта РФ), повторяемый или через запятую; см. `/api/v1/regions`. Внутри фасета — ИЛИ.",
         "RU-BEL,RU-MOW", labels="regions",
@@ -254,7 +261,7 @@ FACETS: tuple[Facet, ...] = (
     RangeFacet(
         "year", "year_started", "Год начала",
         "Год начала практики: `year_from` — не раньше, `year_to` — не позже (перепутанные границы меняются местами).",
-        "2020", order="value_desc", low=1900,
+        "2020", order="value_desc", low=MIN_YEAR,
     ),
     BooleanFacet(
         "has_figures", "has_figures", "Цифры результатов",

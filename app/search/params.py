@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, create_model
 from pydantic_core import PydanticCustomError
 
+from app.catalogue.practices.table import Dialect
 from app.querystring import ParamError, Params, Text, Whole, split_values
 from app.search.base import MAX_PER_PAGE, SORTS, FacetCount, SearchQuery, SearchResult
 from app.search.facets import BY_NAME, FACETS, NAMES, selections
@@ -177,11 +178,27 @@ def raw_params(source: Mapping[str, Any]) -> dict[str, list[Any]]:
     return {name: params.all(name) for name in params.names()}
 
 
+def _last_given(value: Any) -> Any:
+    """A single-valued parameter counts by its last value; an empty one is not given."""
+    value = value[-1] if isinstance(value, list) and value else value
+    return value or None
+
+
+class ExportBase(Base):
+    """The exports' own parameter: the CSV's dialect."""
+
+    dialect: Annotated[Dialect | None, BeforeValidator(_last_given)] = Field(
+        None, description="Вид CSV: `rfc4180` (по умолчанию: запятые, английские имена столбцов — для программ) или "
+        "`excel-ru` (точки с запятой и русские заголовки — Excel в русской локали открывает по столбцам). "
+        "Другие форматы его не учитывают.", examples=["excel-ru"],
+    )
+
+
 # The families: the search page, the list API, the Atom feed, the exports and the widget.
 PAGE = Family("PageSearchParams", facets=True, max_per_page=50)
 LIST = Family("SearchParams", facets=True)
 FEED = Family("FeedParams", default_per_page=50, default_sort="newest")  # a feed lists the newest first
-EXPORT = Family("ExportParams", paging=False, ignored=("page", "per_page", "facets"))
+EXPORT = Family("ExportParams", paging=False, ignored=("page", "per_page", "facets"), base=ExportBase)
 
 
 def to_params(

@@ -11,8 +11,13 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
 # The largest form (ten long texts, twenty figure rows, twenty links) stays well below this,
 # even percent-encoded Cyrillic (six bytes per letter).
 MAX_BODY_BYTES = 1024 * 1024
+# A spreadsheet a moderator uploads to import (app.catalogue.practices.sheets.MAX_FILE_BYTES, plus
+# the form around it).
+UPLOAD_PATHS = ("/admin/imports",)
+UPLOAD_BODY_BYTES = 11 * 1024 * 1024
 NO_STORE_PREFIXES = ("/admin", "/submit")
 TOO_LARGE = "Запрос слишком большой: не больше 1 МБ. Сократите тексты."
+UPLOAD_TOO_LARGE = "Файл слишком большой: не больше 10 МБ. Разделите таблицу на несколько файлов."
 
 
 def error_page(request: Request, status: int, detail: str) -> Response:
@@ -32,15 +37,21 @@ class BodyLimitMiddleware:
         if scope["type"] != "http" or scope["method"] in SAFE_METHODS:
             await self.app(scope, receive, send)
             return
+        if scope.get("path") in UPLOAD_PATHS:
+            await self.limit(scope, receive, send, UPLOAD_BODY_BYTES, UPLOAD_TOO_LARGE)
+        else:
+            await self.limit(scope, receive, send, self.max_bytes, TOO_LARGE)
+
+    async def limit(self, scope: Scope, receive: Receive, send: Send, max_bytes: int, refusal: str) -> None:
         request = Request(scope)
         declared = request.headers.get("content-length")
         if declared is not None:
             try:
-                too_large = int(declared) > self.max_bytes
+                too_large = int(declared) > max_bytes
             except ValueError:
                 too_large = True
             if too_large:
-                await error_page(request, 413, TOO_LARGE)(scope, receive, send)
+                await error_page(request, 413, refusal)(scope, receive, send)
                 return
         if declared is None:
             # A streamed body of unknown length: read it here, up to the limit, and hand it on
@@ -54,8 +65,8 @@ class BodyLimitMiddleware:
                     return
                 chunk = message.get("body", b"")
                 size += len(chunk)
-                if size > self.max_bytes:
-                    await error_page(request, 413, TOO_LARGE)(scope, receive, send)
+                if size > max_bytes:
+                    await error_page(request, 413, refusal)(scope, receive, send)
                     return
                 chunks.append(chunk)
                 if not message.get("more_body", False):

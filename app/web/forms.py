@@ -6,7 +6,6 @@ practice fields themselves are `app.catalogue.practices.forms`.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
@@ -22,7 +21,7 @@ from app.catalogue.practices.forms import (
     form_errors,
     parse_pairs,
 )
-from app.catalogue.practices.schemas import LIMITS, MIN_YEAR, PLACE_LABELS
+from app.catalogue.practices.schemas import LIMITS, MIN_YEAR, PLACE_LABELS, max_year
 from app.catalogue.reference import Reference
 from app.web.formatting import plural
 
@@ -74,7 +73,6 @@ PostedForm = Annotated[tuple[PracticeForm, dict[str, str]], Depends(posted_form)
 
 def form_context(ref: Reference, form: PracticeForm, errors: list[dict[str, str]], **extra: Any) -> dict[str, Any]:
     """What `_form_practice.html` and `_form_errors.html` expect."""
-    year = date.today().year
     return {
         "form": form,
         "errors": form_errors(errors),
@@ -82,7 +80,7 @@ def form_context(ref: Reference, form: PracticeForm, errors: list[dict[str, str]
         "limits": LIMITS,
         "row_limits": MAX_ROWS,
         "min_year": MIN_YEAR,
-        "current_year": year,
+        "max_year": max_year(),
         "long_limit": f"{LIMITS['long_text']:,}".replace(",", "\u00a0"),
         "region_options": [
             (f"{district} федеральный округ", [(r.code, r.name) for r in regions])

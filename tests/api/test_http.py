@@ -99,7 +99,7 @@ def _open_data_get_paths(client) -> list[str]:  # type: ignore[no-untyped-def]
 
 def test_every_open_data_route_names_an_unknown_parameter(client, corpus):
     paths = _open_data_get_paths(client)
-    assert len(paths) == 10, paths
+    assert len(paths) == 13, paths
     for path in paths:
         url = path.replace("{key}", "yunarmiya-belgorod")
         response = client.get(url, params={"zzz_unknown": "1"})
@@ -118,8 +118,8 @@ def test_openapi_documents_parameters_and_the_promise(client):
     assert STABILITY_PROMISE in schema["info"]["description"]
     operation = schema["paths"]["/api/v1/practices"]["get"]
     params = {p["name"]: p for p in operation["parameters"]}
-    assert set(params) == {"q", "region", "theme", "municipality_type", "year_from", "year_to", "has_figures",
-                           "sort", "page", "per_page", "facets"}
+    assert set(params) == {"q", "district", "region", "theme", "municipality_type", "year_from", "year_to",
+                           "has_figures", "sort", "page", "per_page", "facets"}
     for param in params.values():
         assert param["description"], param["name"]
         assert param["schema"].get("examples"), param["name"]

@@ -74,10 +74,22 @@ def test_regions_with_published_counts(client, corpus):
     regions = {r["code"]: r for r in body["items"]}
     assert len(regions) > 80  # every federal subject, with or without practices
     assert regions["RU-BEL"] == {"code": "RU-BEL", "name": "Белгородская область",
-                                 "federal_district": regions["RU-BEL"]["federal_district"], "count": 2}
+                                 "federal_district": "Центральный", "district": "central", "count": 2}
     assert regions["RU-SVE"]["count"] == 2  # the archived one does not count
     assert regions["RU-NVS"]["count"] == 0
     assert sum(r["count"] for r in regions.values()) == 8
+
+
+def test_districts_with_their_regions_and_counts(client, corpus):
+    body = client.get("/api/v1/districts").json()
+    districts = {d["slug"]: d for d in body["items"]}
+    assert set(districts) == {"central", "northwestern", "southern", "north-caucasian", "volga", "ural", "siberian",
+                              "far-eastern"}
+    assert districts["volga"]["name"] == "Приволжский федеральный округ"
+    assert "RU-TA" in districts["volga"]["regions"] and "RU-BEL" in districts["central"]["regions"]
+    assert districts["central"]["count"] == 2 and districts["siberian"]["count"] == 0
+    regions = client.get("/api/v1/regions").json()["items"]
+    assert sorted(r["code"] for r in regions) == sorted(c for d in districts.values() for c in d["regions"])
 
 
 def test_themes_with_published_counts(client, corpus):

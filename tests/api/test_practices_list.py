@@ -156,7 +156,8 @@ def test_facets_with_labels_counts_and_selection(client, corpus):
 
 
 def test_all_facets_by_default_and_none_when_empty(client, corpus):
-    assert set(client.get(URL).json()["facets"]) == {"region", "theme", "municipality_type", "year", "has_figures"}
+    assert set(client.get(URL).json()["facets"]) == {"district", "region", "theme", "municipality_type", "year",
+                                                     "has_figures"}
     assert client.get(URL, params={"facets": ""}).json()["facets"] == {}
 
 

@@ -23,7 +23,7 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import negative_data_rejection
 
-OPEN_DATA = r"^/(api/v1/(practices|regions|themes|municipality-types|changes)|feeds/|export/)"
+OPEN_DATA = r"^/(api/v1/(practices|districts|regions|themes|municipality-types|changes)|feeds/|export/)"
 EXAMPLES = {GenerationMode.POSITIVE: 20, GenerationMode.NEGATIVE: 10}
 
 
@@ -34,9 +34,9 @@ def load(app):  # type: ignore[no-untyped-def]
 def test_fuzzing_covers_the_open_data_operations(app):  # type: ignore[no-untyped-def]
     paths = {result.ok().path for result in load(app).get_all_operations()}
     assert paths == {
-        "/api/v1/practices", "/api/v1/practices/{key}", "/api/v1/practices/{key}/adoptions", "/api/v1/regions", "/api/v1/themes",
+        "/api/v1/practices", "/api/v1/practices/{key}", "/api/v1/practices/{key}/adoptions", "/api/v1/districts", "/api/v1/regions", "/api/v1/themes",
         "/api/v1/municipality-types", "/api/v1/changes", "/feeds/practices.atom",
-        "/export/practices.csv", "/export/practices.jsonl",
+        "/export/practices.csv", "/export/practices.jsonl", "/export/practices.xlsx", "/export/practices-template.xlsx",
     }
 
 

@@ -51,7 +51,12 @@ def count_text(pg) -> str:  # type: ignore[no-untyped-def]
 
 
 def facet_count(pg, key: str) -> int:  # type: ignore[no-untyped-def]
-    return int(pg.locator(f'a.facet-value[data-key="{key}"] .count').first.inner_text().split()[-1])
+    return int(pg.locator(f'label:has(input[data-key="{key}"]) .count').first.inner_text().split()[-1])
+
+
+def facet(pg, key: str):  # type: ignore[no-untyped-def]
+    """The checkbox of a facet value (the filters are a form of checkboxes)."""
+    return pg.locator(f'#filters input[data-key="{key}"]').first
 
 
 def server_view(pg, url: str) -> tuple[str, list[str]]:  # type: ignore[no-untyped-def]
@@ -86,22 +91,22 @@ def test_journey_with_javascript_updates_in_place_and_back_restores(page):
 
     # Ticking a theme: the facet's count predicts the new total.
     expected = facet_count(page, "theme:education")
-    page.locator('a.facet-value[data-key="theme:education"]').first.click()
+    facet(page, "theme:education").click()
     page.wait_for_url(re.compile(r"theme=education"))
     page.wait_for_function(f"document.getElementById('results-count').textContent.trim() === '{plural_count(expected)}'")
     theme_hits = hits(page)
     assert (count_text(page), theme_hits) == server_view(page, page.url)
-    assert page.locator('a.facet-value[data-key="theme:education"]').first.get_attribute("aria-current") == "true"
+    assert facet(page, "theme:education").is_checked()
     # Focus stays on the value just toggled (keyboard users keep their place).
     assert page.evaluate("document.activeElement.dataset.key") == "theme:education"
 
     # Ticking a region: other regions stay listed with their counts (disjunctive facets).
     assert facet_count(page, "region:RU-KDA") == 1
-    page.locator('a.facet-value[data-key="region:RU-KDA"]').first.click()
+    facet(page, "region:RU-KDA").click()
     page.wait_for_url(re.compile(r"region=RU-KDA"))
     page.wait_for_function("document.getElementById('results-count').textContent.trim() === 'Найдено 1 практика'")
     assert hits(page) == ["shkola-vozhatyh-krasnodar"]
-    assert page.locator('a.facet-value[data-key="region:RU-TA"]').count() >= 1 or theme_hits == ["shkola-vozhatyh-krasnodar"]
+    assert page.locator('#filters input[data-key="region:RU-TA"]').count() >= 1 or theme_hits == ["shkola-vozhatyh-krasnodar"]
     chips = page.locator(".chip-label").all_inner_texts()
     assert [" ".join(c.split()) for c in chips] == ["Запрос: «школ»", "Регион: Краснодарский край", "Тема: Образование"]
     assert page.evaluate("window.__marker") == 1, "the page was reloaded"
@@ -114,7 +119,7 @@ def test_journey_with_javascript_updates_in_place_and_back_restores(page):
     page.wait_for_url(lambda url: "region=" not in url and "theme=education" in url)
     page.wait_for_function(f"document.getElementById('results-count').textContent.trim() === '{plural_count(expected)}'")
     assert hits(page) == theme_hits
-    assert page.locator('a.facet-value[data-key="region:RU-KDA"]').first.get_attribute("aria-current") is None
+    assert not facet(page, "region:RU-KDA").is_checked()
     page.go_back()
     page.wait_for_url(lambda url: "theme=" not in url)
     page.wait_for_function(f"document.getElementById('results-count').textContent.trim() === '{typed_count}'")
@@ -135,9 +140,8 @@ def test_journey_with_javascript_updates_in_place_and_back_restores(page):
 
 def test_keyboard_can_toggle_a_facet_and_chip(page):
     page.goto("/practices")
-    link = page.locator('a.facet-value[data-key="region:RU-TA"]').first
-    link.focus()
-    page.keyboard.press("Enter")
+    facet(page, "region:RU-TA").focus()
+    page.keyboard.press("Space")
     page.wait_for_url(re.compile(r"region=RU-TA"))
     page.wait_for_function("document.getElementById('results-count').textContent.trim() === 'Найдено 2 практики'")
     assert page.evaluate("document.activeElement.dataset.key") == "region:RU-TA"
@@ -171,10 +175,13 @@ def test_journey_without_javascript(page_without_js):
     typed = count_text(pg)
     assert (typed, hits(pg)) == server_view(pg, pg.url)
     expected = facet_count(pg, "theme:education")
-    pg.locator('a.facet-value[data-key="theme:education"]').first.click()
+    facet(pg, "theme:education").check()
+    pg.locator("#filters button[type=submit]").click()  # without scripts the form is sent by its button
     pg.wait_for_url(re.compile(r"theme=education"))
     assert count_text(pg) == plural_count(expected)
-    pg.locator('a.facet-value[data-key="region:RU-KDA"]').first.click()
+    assert pg.evaluate("location.hash") == "#results"  # it lands on the results
+    facet(pg, "region:RU-KDA").check()
+    pg.locator("#filters button[type=submit]").click()
     pg.wait_for_url(re.compile(r"region=RU-KDA"))
     assert hits(pg) == ["shkola-vozhatyh-krasnodar"]
     # A new search from the form keeps the filters (hidden inputs).
@@ -184,7 +191,7 @@ def test_journey_without_javascript(page_without_js):
     assert "region=RU-KDA" in pg.url and "theme=education" in pg.url
     assert hits(pg) == ["shkola-vozhatyh-krasnodar"]
     # Remove a chip, then Back.
-    pg.locator('.chip-remove[aria-label*="Краснодарский край"]').click()
+    pg.locator(".chip-remove", has_text="Краснодарский край").click()
     pg.wait_for_url(lambda url: "region=" not in url)
     assert "Регион: Краснодарский край" not in " ".join(pg.locator(".chip-label").all_inner_texts())
     pg.go_back()
@@ -217,14 +224,13 @@ def test_screenshots_and_no_sideways_scroll(browser, server, artifacts: Path, na
             path = artifacts / filename
             pg.screenshot(path=str(path), full_page=True)
             assert path.stat().st_size > 10_000
-        # On a phone the results come before the facets; on a desktop the facets sit at the left.
+        # On a phone the filters wait behind the «Фильтры» button; on a desktop they sit at the left.
         pg.goto("/practices")
         results_box = pg.locator("section.results").bounding_box()
-        facets_box = pg.locator("aside.facets").bounding_box()
         if name == "phone":
-            assert results_box["y"] < facets_box["y"]
+            assert not pg.locator("aside.facets").is_visible() and pg.locator("button.to-facets").is_visible()
         else:
-            assert facets_box["x"] < results_box["x"]
+            assert pg.locator("aside.facets").bounding_box()["x"] < results_box["x"]
     finally:
         context.close()
 
@@ -270,16 +276,16 @@ def test_region_list_filter_box_and_open_list_survive_an_update(browser, wide_se
         box.fill("алт")
         visible = pg.locator("#all-region li:visible .facet-label").all_inner_texts()
         assert sorted(visible) == ["Алтайский край", "Республика Алтай"]
-        assert pg.locator("#all-region [data-group]:visible h4").all_text_contents() == ["Сибирский ФО"]
+        assert pg.locator("#all-region [data-group]:visible legend").all_text_contents() == ["Сибирский ФО"]
         box.fill("")
-        assert pg.locator("#all-region li:visible").count() == len(WIDE_REGIONS)
+        assert pg.locator("#all-region li:visible").count() == len(WIDE_REGIONS) - 8  # the rest of the top eight
         # Pick a region from the full list: the update happens in place and the list stays open.
-        pg.locator('#all-region a[data-key="region:RU-AMU"]').click()
+        pg.locator('#all-region input[data-key="region:RU-AMU"]').click()
         pg.wait_for_url(re.compile(r"region=RU-AMU"))
         pg.wait_for_function("document.getElementById('results-count').textContent.trim() === 'Найдено 2 практики'")
         assert pg.locator("details#more-region").evaluate("d => d.open")
         assert pg.evaluate("window.__marker") == 1
-        # The selected value now also shows in the short list, above the fold.
-        assert pg.locator('section.facet > ul.facet-values a[data-key="region:RU-AMU"]').get_attribute("aria-current") == "true"
+        # The selected value now shows in the short list, above the fold, ticked.
+        assert pg.locator('fieldset#facet-region > ul.facet-values input[data-key="region:RU-AMU"]').is_checked()
     finally:
         context.close()

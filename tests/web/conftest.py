@@ -34,3 +34,29 @@ def soup(response) -> BeautifulSoup:  # type: ignore[no-untyped-def]
 
 def text(node) -> str:  # type: ignore[no-untyped-def]
     return " ".join(node.get_text(" ").split())
+
+
+def filter_url(page: BeautifulSoup, tick: tuple[tuple[str, str], ...] = (), untick: tuple[tuple[str, str], ...] = (),
+               choose: dict[str, str] | None = None) -> str:
+    """The URL the filter form submits (as a browser without JavaScript would) after ticking and
+    unticking checkboxes (name, value) and choosing radio or select values (name -> value)."""
+    from urllib.parse import urlencode
+
+    form = page.select_one("form#filters")
+    pairs: list[tuple[str, str]] = [(i["name"], i["value"]) for i in form.select("input[type=hidden]")]
+    for box in form.select("input[type=checkbox]"):
+        key = (box["name"], box["value"])
+        if (box.has_attr("checked") or key in tick) and key not in untick:
+            pairs.append(key)
+    choose = choose or {}
+    for radio in form.select("input[type=radio]"):
+        wanted = choose.get(radio["name"])
+        if (radio["value"] == wanted) if wanted is not None else radio.has_attr("checked"):
+            pairs.append((radio["name"], radio["value"]))
+    for select in form.select("select"):
+        chosen = choose.get(select["name"])
+        if chosen is None:
+            option = select.select_one("option[selected]") or select.select_one("option")
+            chosen = option["value"]
+        pairs.append((select["name"], chosen))
+    return form["action"].split("#")[0] + "?" + urlencode(pairs)

@@ -30,17 +30,26 @@ def test_home_counts_themes_and_districts(client, corpus):
     assert len(districts) == 8
     assert districts["Центральный ФО"][0] == 2 and districts["Приволжский ФО"][0] == 2
     assert districts["Сибирский ФО"] == (0, "")  # the rejected Novosibirsk practice is not counted
-    assert parse_qs(urlsplit(districts["Уральский ФО"][1]).query) == {"region": ["RU-SVE"]}
+    assert parse_qs(urlsplit(districts["Уральский ФО"][1]).query) == {"district": ["ural"]}
 
 
-def test_district_link_selects_its_regions(client, corpus, make_practice):
+def test_district_link_selects_the_district_and_shows_its_regions_next(client, corpus, make_practice):
     make_practice(region="RU-MOW", themes=["youth"])
     page = soup(client.get("/"))
     link = counts(page, "districts")["Центральный ФО"][1]
-    assert parse_qs(urlsplit(link).query) == {"region": ["RU-BEL,RU-MOW"]}
+    # The district itself, not its regions as they are today: a bookmark keeps meaning all of them.
+    assert parse_qs(urlsplit(link).query) == {"district": ["central"]}
     results = soup(client.get(link))
     assert text(results.select_one("#results-count")) == "Найдено 3 практики"
-    assert [text(c) for c in results.select(".chip-label")] == ["Регион: Белгородская область", "Регион: Москва"]
+    assert [text(c) for c in results.select(".chip-label")] == ["Федеральный округ: Центральный ФО"]
+    # The region facet is the next level: the district's regions, grouped under it, nothing else.
+    regions = results.select_one("#facet-region")
+    assert [text(g) for g in regions.select("fieldset.facet-group > legend")] == ["Центральный ФО"]
+    assert {i["value"]: i.has_attr("checked") for i in regions.select("input[name=region]")} == {
+        "RU-BEL": False, "RU-MOW": False}
+    # Choosing one of them narrows within the district.
+    narrowed = soup(client.get(link + "&region=RU-MOW"))
+    assert text(narrowed.select_one("#results-count")) == "Найдено 1 практика"
 
 
 def test_home_chart_is_inline_svg_with_a_bar_per_district(client, corpus):

@@ -48,7 +48,9 @@ def test_card_shows_every_public_field(client, make_practice):
     assert page.h1.get_text() == FULL["title"]
     assert page.title.get_text() == f"{FULL['title']} — Каталог муниципальных практик"
     f = facts(page)
-    assert f["Регион"] == "Хабаровский край (Дальневосточный ФО)"
+    assert f["Регион"] == "Хабаровский край ( Дальневосточный ФО )"
+    # The district leads to its search (the district facet), not to a list of its regions.
+    assert page.select_one("dl.facts a[href='/practices?district=far-eastern']").get_text() == "Дальневосточный ФО"
     assert f["Муниципальное образование"] == "Хабаровский муниципальный район"
     assert f["Тип"] == "Муниципальный район"
     assert f["Год начала"] == "2019"

@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 from bs4 import BeautifulSoup
 
 from tests.corpus import CORPUS
-from tests.web.conftest import soup, text
+from tests.web.conftest import filter_url, soup, text
 
 
 def hit_slugs(page: BeautifulSoup) -> list[str]:
@@ -15,17 +15,24 @@ def hit_slugs(page: BeautifulSoup) -> list[str]:
 
 
 def facet(page: BeautifulSoup, name: str) -> dict[str, dict]:
-    """value -> {count, selected, href, label} for one facet (every occurrence, top or «all»)."""
+    """value -> {count, selected, label, type} for one facet's checkboxes or radio buttons."""
     out: dict[str, dict] = {}
-    for a in page.select(f'a.facet-value[data-key^="{name}:"]'):
-        value = a["data-key"].split(":", 1)[1]
-        out[value] = {
-            "count": int(a.select_one(".count").get_text().split()[-1]),
-            "selected": "is-selected" in a["class"],
-            "href": a["href"],
-            "label": a.select_one(".facet-label").get_text(strip=True),
+    for box in page.select(f'form#filters input[name="{name}"]:not([type=hidden])'):
+        label = page.select_one(f'label[for="{box["id"]}"]')
+        count = label.select_one(".count")
+        out[box["value"]] = {
+            "count": int(count.get_text().split()[-1]) if count else None,
+            "selected": box.has_attr("checked"),
+            "label": label.select_one(".facet-label").get_text(strip=True),
+            "type": box["type"],
         }
     return out
+
+
+def years(page: BeautifulSoup, param: str = "year_from") -> dict[str, int]:
+    """The year select's options: year -> count (the empty «any year» option left out)."""
+    return {o["value"]: int(o.get_text().split("(")[1].rstrip(")")) for o in page.select(f"select[name={param}] option")
+            if o["value"]}
 
 
 def params(href: str) -> dict[str, list[str]]:
@@ -44,10 +51,19 @@ def test_no_filters_lists_every_published_practice_with_counts(client, corpus):
     themes = facet(page, "theme")
     assert {k: v["count"] for k, v in themes.items()} == {"youth": 4, "education": 4, "urban-environment": 3}
     assert facet(page, "has_figures")["true"]["count"] == 3
-    assert facet(page, "year")["2022"]["count"] == 2
+    assert facet(page, "has_figures")[""] == {"count": None, "selected": True, "label": "Все", "type": "radio"}
+    assert years(page)["2022"] == 2 and years(page, "year_to") == years(page)
     # Newest years first in the year facet.
-    years = [a["data-key"] for a in page.select('a.facet-value[data-key^="year:"]')]
-    assert years[0] == "year:2023" and years[-1] == "year:2018"
+    assert list(years(page))[0] == "2023" and list(years(page))[-1] == "2018"
+    # Facet values are checkboxes (a screen reader says «флажок, не отмечен»), in a group named by the facet.
+    assert {v["type"] for v in regions.values()} == {"checkbox"}
+    assert text(page.select_one("fieldset#facet-region > legend")) == "Регион"
+    assert facet(page, "district") == {
+        "central": {"count": 2, "selected": False, "label": "Центральный ФО", "type": "checkbox"},
+        "volga": {"count": 2, "selected": False, "label": "Приволжский ФО", "type": "checkbox"},
+        "ural": {"count": 2, "selected": False, "label": "Уральский ФО", "type": "checkbox"},
+        "southern": {"count": 2, "selected": False, "label": "Южный ФО", "type": "checkbox"},
+    }
     assert not page.select(".chips")
     # Hidden practices never show, not even in counts.
     assert "skrytaya-pending" not in hit_slugs(page) and "RU-NVS" not in regions
@@ -60,8 +76,9 @@ def test_region_facet_is_disjunctive_and_filters_across_facets(client, corpus):
     # Other regions are still offered, with their own counts (OR within the facet).
     assert regions["RU-TA"]["count"] == 2 and regions["RU-KDA"]["count"] == 2
     assert regions["RU-BEL"]["selected"] and not regions["RU-TA"]["selected"]
-    assert params(regions["RU-TA"]["href"])["region"] == ["RU-BEL", "RU-TA"]
-    assert "region" not in params(regions["RU-BEL"]["href"])  # the link removes it
+    # Ticking another adds it; unticking the chosen one removes it (the form is the URL).
+    assert params(filter_url(page, tick=(("region", "RU-TA"),)))["region"] == ["RU-BEL", "RU-TA"]
+    assert "region" not in params(filter_url(page, untick=(("region", "RU-BEL"),)))
     # Other facets count within the selected region (AND across facets).
     assert {k: v["count"] for k, v in facet(page, "theme").items()} == {"youth": 1, "education": 1, "urban-environment": 1}
 
@@ -72,7 +89,7 @@ def test_region_facet_is_disjunctive_and_filters_across_facets(client, corpus):
 
 def test_chips_show_selection_and_remove_one_value(client, corpus):
     page = soup(client.get("/practices?q=дворы&region=RU-BEL&theme=urban-environment&has_figures=false&year_from=2019&year_to=2019"))
-    chips = {text(li.select_one(".chip-label")): li.select_one("a.chip-remove")["href"] for li in page.select("li.chip")}
+    chips = {text(a.select_one(".chip-label")): a["href"] for a in page.select("a.chip")}
     assert set(chips) == {
         "Запрос: «дворы»",
         "Регион: Белгородская область",
@@ -86,8 +103,11 @@ def test_chips_show_selection_and_remove_one_value(client, corpus):
     assert "q" not in params(chips["Запрос: «дворы»"])
     assert "year_from" not in params(chips["Год начала: 2019"]) and "year_to" not in params(chips["Год начала: 2019"])
     assert page.select_one("a.chips-clear")["href"] == "/practices"
-    for li in page.select("li.chip"):
-        assert li.select_one("a.chip-remove")["aria-label"].startswith("Убрать фильтр")
+    for chip in page.select("a.chip"):
+        # The link's name is what it shows, after «Убрать фильтр» (axe: label-content-name-mismatch).
+        assert not chip.has_attr("aria-label")
+        assert text(chip).startswith("Убрать фильтр " + text(chip.select_one(".chip-label")))
+        assert chip.select_one(".chip-x")["aria-hidden"] == "true"
     # Following a removal link drops just that value.
     after = soup(client.get(chips["Регион: Белгородская область"]))
     assert "Регион: Белгородская область" not in [text(c) for c in after.select(".chip-label")]
@@ -139,7 +159,7 @@ def test_page_window_with_gaps(client, make_practice):
     assert labels == ["← Назад", "1", "…", "4", "5", "6", "7", "8", "…", "12", "Вперёд →"]
     # The page size travels with every link.
     assert params(page.select_one("a[rel=next]")["href"])["per_page"] == ["1"]
-    assert params(page.select_one('a.facet-value[data-key="region:RU-MOW"]')["href"])["per_page"] == ["1"]
+    assert params(filter_url(page, untick=(("region", "RU-MOW"),)))["per_page"] == ["1"]
 
 
 def test_sorting_by_title_and_newest(client, corpus):
@@ -272,18 +292,49 @@ def test_region_facet_offers_every_region_grouped_by_district(client, make_pract
         for _ in range(len(codes) - i):
             make_practice(region=code)
     page = soup(client.get("/practices?region=RU-SPE"))
-    region = page.select_one('section.facet[aria-labelledby="facet-region"]')
-    top = [a["data-key"] for a in region.select(":scope > ul.facet-values a.facet-value")]
-    assert top[:8] == [f"region:{c}" for c in codes[:8]]
-    assert "region:RU-SPE" in top  # the selected value stays visible even with the smallest count
+    region = page.select_one("fieldset#facet-region")
+    top = [i["value"] for i in region.select(":scope > ul.facet-values input")]
+    assert top[:8] == codes[:8]
+    assert "RU-SPE" in top  # the selected value stays visible even with the smallest count
     details = region.select_one("details.facet-more")
     assert text(details.select_one("summary")) == "Показать все (12)"
-    groups = {text(g.select_one("h4")): [a["data-key"] for a in g.select("a")] for g in details.select("[data-group]")}
-    assert groups["Центральный ФО"] == ["region:RU-BEL", "region:RU-MOW"]
-    assert groups["Сибирский ФО"] == ["region:RU-ALT", "region:RU-NVS", "region:RU-AL"]
+    groups = {text(g.select_one("legend")): [i["value"] for i in g.select("input")] for g in details.select("[data-group]")}
+    # The values behind «показать все» are the rest, each once (one checkbox per value).
+    assert groups == {"Дальневосточный ФО": ["RU-AMU"], "Сибирский ФО": ["RU-ALT", "RU-AL"]}
+    ids = [i["id"] for i in page.select("input[id]")]
+    assert len(ids) == len(set(ids))
     filter_box = details.select_one("[data-filter-box]")
     assert filter_box.has_attr("hidden")  # only shown when JavaScript runs
     assert filter_box.select_one("label")["for"] == filter_box.select_one("input")["id"]
+
+
+def test_a_district_is_a_facet_whose_regions_are_the_next_level(client, corpus, make_practice):
+    moscow = make_practice(region="RU-MOW", themes=["culture"])
+    page = soup(client.get("/practices?district=volga&district=central"))
+    assert set(hit_slugs(page)) == {"dvory-belgorod", "molodezhnyj-sovet-kazan", "shkolnye-dvory-kazan",
+                                    "yunarmiya-belgorod", moscow.slug}
+    districts = facet(page, "district")
+    assert districts["volga"]["selected"] and districts["central"]["selected"] and not districts["ural"]["selected"]
+    assert districts["ural"]["count"] == 2  # disjunctive: other districts are offered with their counts
+    region = page.select_one("fieldset#facet-region")
+    levels = {text(g.select_one("legend")): [i["value"] for i in g.select("input")] for g in region.select("fieldset.facet-group")}
+    assert levels == {"Приволжский ФО": ["RU-TA"], "Центральный ФО": ["RU-BEL", "RU-MOW"]}
+    assert not region.select("details")
+    chips = [text(c) for c in page.select(".chip-label")]
+    assert chips == ["Федеральный округ: Приволжский ФО", "Федеральный округ: Центральный ФО"]
+    # A region inside the district narrows; the district's other regions stay offered.
+    narrowed = soup(client.get(filter_url(page, tick=(("region", "RU-TA"),))))
+    assert sorted(hit_slugs(narrowed)) == ["molodezhnyj-sovet-kazan", "shkolnye-dvory-kazan"]
+    assert facet(narrowed, "region")["RU-MOW"]["count"] == 1
+    # The JSON API and the export take the same parameter.
+    api = client.get("/api/v1/practices?district=volga&facets=district,region").json()
+    assert api["total"] == 2 and {f["value"] for f in api["facets"]["region"]} == {"RU-TA"}
+    assert [f["value"] for f in api["facets"]["district"] if f["selected"]] == ["volga"]
+    lines = client.get("/export/practices.jsonl?district=volga").text.splitlines()
+    assert len(lines) == 2
+    feed = client.get("/feeds/practices.atom?district=volga").text
+    assert feed.count("<entry>") == 2 and "shkolnye-dvory-kazan" in feed
+    assert client.get("/api/v1/practices?district=nowhere").json()["total"] == 0
 
 
 def test_region_and_theme_pages_are_filtered_searches(client, corpus):
@@ -311,10 +362,15 @@ def test_page_without_javascript_is_complete(client, corpus):
     for node in page.select("link[href], script[src]"):
         url = node.get("href") or node.get("src")
         assert urlsplit(url).netloc in ("", "testserver"), url
-    # Facet values are ordinary links to the search page.
-    assert all(a["href"].startswith("/practices") for a in page.select("a.facet-value"))
-    year_form = page.select_one("form.year-range")
-    assert year_form["method"] == "get" and {i["name"] for i in year_form.select("input[type=number]")} == {"year_from", "year_to"}
+    # Facet values are checkboxes of a GET form with a submit button: it works without scripts, and
+    # lands on the results (#results).
+    filters = page.select_one("form#filters")
+    assert filters["method"] == "get" and filters["action"] == "/practices#results"
+    assert filters.select_one("button[type=submit]").get_text(strip=True) == "Применить фильтры"
+    assert {s["name"] for s in filters.select("select")} == {"year_from", "year_to"}
+    # The skip link leads to the filters, which come before the results in the source.
+    assert page.select_one('a.skip[href="#facets"]').get_text(strip=True) == "К фильтрам"
+    assert str(page).index('id="facets"') < str(page).index('id="results"')
 
 
 def test_advertised_twins_answer_with_the_same_selection(client, corpus):

@@ -158,7 +158,13 @@ def build_feed(query: SearchQuery, result: SearchResult, ref: Reference, base: s
     "`tag:<host>,2026:practice:<id>`; страницы связаны ссылками `next`/`previous`.",
     response_class=Response,
     responses={
-        200: {"description": "Лента Atom 1.0", "content": {"application/atom+xml": {"schema": {"type": "string"}}}},
+        200: {"description": "Лента Atom 1.0", "content": {"application/atom+xml": {"schema": {"type": "string"},
+              "example": '<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="ru">'
+                         '<title>Муниципальные практики</title><id>tag:practices.example.ru,2026:feed</id>'
+                         '<updated>2026-11-20T09:30:00Z</updated><entry><id>tag:practices.example.ru,2026:practice:42</id>'
+                         '<title>Юнармейские отряды в школах Белгородского района</title>'
+                         '<link href="https://practices.example.ru/practices/yunarmiya-belgorod"/>'
+                         '<updated>2026-11-20T09:30:00Z</updated></entry></feed>'}}},
         304: NOT_MODIFIED,
         400: BAD_REQUEST,
         503: UNAVAILABLE,

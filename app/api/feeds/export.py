@@ -1,64 +1,46 @@
-"""The current search as a file: CSV for spreadsheets, JSON Lines in the import format.
+"""The current search as a file: CSV (for programs, or for Excel), XLSX, and JSON Lines in the
+import format.
 
-Both stream: the search index gives the matching ids page by page (in the search's order),
-the database gives the cards in batches, in a session the generator opens for itself (the
-request's session is closed before the body is sent). Only published practices, only public
-fields: the contact only when `contact_public`.
+CSV and JSON Lines stream: the search index gives the matching ids page by page (in the search's
+order), the database gives the cards in batches, in a session the generator opens for itself
+(the request's session is closed before the body is sent). An XLSX is a zip, complete only at
+its end: it is written row by row into a spooled temporary file (bounded memory) and then sent.
+Only published practices, only public fields: the contact only when `contact_public`.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import logging
+import tempfile
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import datetime
-from typing import Any
+from typing import IO, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import StreamingResponse
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from app.api.params import ExportQueryDep, documented
+from app.api.params import ExportDep, NoParams, Nothing, documented
 from app.api.responses import BAD_REQUEST, LIST_MAX_AGE, UNAVAILABLE, search_or_503
-from app.api.v1.present import as_utc, card_url
-from app.catalogue.practices import fields, queries
-from app.catalogue.practices.schemas import PLACE_LABELS
+from app.api.v1.present import card_url
+from app.catalogue.practices import fields, queries, table
+from app.catalogue.practices.sheets import XLSX_TYPE, CsvWriter, XlsxWriter
 from app.catalogue.reference import Reference
 from app.deps import EngineDep, ReferenceDep, SearchDep, SettingsDep
 from app.links import public_base
-from app.models import Adoption, Practice
-from app.search.base import MAX_PER_PAGE, SearchIndex, SearchQuery, SearchResult
+from app.models import Practice
+from app.search.base import MAX_PER_PAGE, SearchIndex, SearchQuery, SearchResult, SearchUnavailable
 from app.search.params import EXPORT, MAX_PAGE
 
 log = logging.getLogger(__name__)
 router = APIRouter()
 
 BATCH = MAX_PER_PAGE
-JOIN = "; "
-# A reference code is followed by the name people read: region_code, region, ….
-NAMES_BESIDE = {"region": "region", "municipality_type": "municipality_type", "themes": "theme_names"}
-# Record keys that are no column: the slug leads the row anyway, the contact's consent is implied.
-NOT_COLUMNS = ("slug", "contact_public")
-
-
-def _csv_columns() -> tuple[str, ...]:
-    columns = ["id", "slug", "url"]
-    for f in fields.FIELDS:
-        if f.key in NOT_COLUMNS:
-            continue
-        columns.append(f.attribute)
-        if f.key in NAMES_BESIDE:
-            columns.append(NAMES_BESIDE[f.key])
-    return (*columns, "adoptions", "published_at", "updated_at")
-
-
-CSV_COLUMNS = _csv_columns()
-# A cell starting with one of these is a formula to a spreadsheet (OWASP "CSV injection").
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+CSV_COLUMNS = tuple(c.key for c in table.COLUMNS)
+SPOOL_BYTES = 8 * 1024 * 1024  # an XLSX larger than this goes to a temporary file on disk
+CHUNK = 64 * 1024
 
 
 def batch_query(query: SearchQuery, page: int) -> SearchQuery:
@@ -89,93 +71,22 @@ def matching_practices(
                 return
 
 
-def _number(value: Any) -> str:
-    return "" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
+def public_row(practice: Practice, ref: Reference, base: str) -> tuple[dict[str, Any], dict[str, list[list[Any]]]]:
+    """A practice's public values by column (`table.COLUMNS`) and its row groups' rows."""
+    record = fields.to_record(practice, public_only=True)
+    extra = {"id": practice.id, "url": card_url(base, practice.slug), "published_at": practice.published_at,
+             "updated_at": practice.updated_at, "adoptions": [table.adoption_text(a) for a in practice.adoptions]}
+    return table.row_values(record, ref, extra), table.sheet_rows(record, ref)
 
 
-def _figure(f: dict[str, Any]) -> str:
-    text = f"{f.get('indicator', '')}: {_number(f.get('value_before')) or '—'} → {_number(f.get('value_after')) or '—'}"
-    if f.get("unit"):
-        text += f" {f['unit']}"
-    if f.get("period"):
-        text += f" ({f['period']})"
-    return text
-
-
-def _iso(value: datetime | None) -> str | None:
-    stamp = as_utc(value)
-    return stamp.isoformat(timespec="seconds").replace("+00:00", "Z") if stamp else None
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    text = value if isinstance(value, str) else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
-def _award(a: dict[str, Any], ref: Reference) -> str:
-    competition = ref.competitions.get(a["competition"])
-    text = f"{a['year']}: {competition.short_name or competition.name if competition else a['competition']}"
-    nomination = ref.nominations.get(a.get("nomination") or "")
-    if nomination:
-        text += f", «{nomination.name}»"
-    if a.get("category"):
-        text += f", категория {a['category']}"
-    if a.get("place"):
-        text += f", {PLACE_LABELS.get(a['place'], a['place'])}"
-    if a.get("prize"):
-        text += f", {a['prize']}"
-    return text
-
-
-def _adoption(a: Adoption) -> str:
-    """Where the practice was adopted: «Старооскольский городской округ (Белгородская область, 2024)»."""
-    where = ", ".join(x for x in (a.region.name, str(a.year) if a.year else None) if x)
-    return f"{a.municipality} ({where})"
-
-
-def _text(key: str, value: Any, ref: Reference) -> Any:
-    """A record value as one cell."""
-    if value is None:
-        return None
-    if key == "outcome_figures":
-        return JOIN.join(_figure(f) for f in value)
-    if key == "documents":
-        return JOIN.join(f"{d.get('title', '')} ({d.get('url', '')})" for d in value)
-    if key == "awards":
-        return JOIN.join(_award(a, ref) for a in value)
-    return JOIN.join(value) if isinstance(value, list) else value
-
-
-def csv_row(p: Practice, ref: Reference, base: str) -> list[str]:
-    record = fields.to_record(p, public_only=True)
-    values: dict[str, Any] = {"id": p.id, "slug": p.slug, "url": card_url(base, p.slug)}
-    for f in fields.FIELDS:
-        if f.key not in NOT_COLUMNS:
-            values[f.attribute] = _text(f.key, fields.get(record, f.key), ref)
-    values["region"] = ref.label("region", p.region_code)
-    values["municipality_type"] = ref.label("municipality_type", p.municipality_type_slug)
-    values["theme_names"] = JOIN.join(ref.label("theme", t) for t in record.get("themes", []))
-    values["adoptions"] = JOIN.join(_adoption(a) for a in p.adoptions)
-    values["published_at"] = _iso(p.published_at)
-    values["updated_at"] = _iso(p.updated_at)
-    return [_cell(values.get(c)) for c in CSV_COLUMNS]
-
-
-def csv_stream(practices: Iterator[Practice], ref: Reference, base: str) -> Iterator[bytes]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    yield ("\ufeff" + buffer.getvalue()).encode()  # BOM: Excel then reads the file as UTF-8
+def csv_stream(practices: Iterator[Practice], ref: Reference, base: str, dialect: table.Dialect) -> Iterator[bytes]:
+    writer = CsvWriter(dialect)
+    yield writer.header()
     n = 0
     for practice in practices:
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerow(csv_row(practice, ref, base))
+        yield writer.row(public_row(practice, ref, base)[0])
         n += 1
-        yield buffer.getvalue().encode()
-    log.info("csv export: %d practices", n)
+    log.info("csv export (%s): %d practices", dialect, n)
 
 
 def jsonl_stream(practices: Iterator[Practice]) -> Iterator[bytes]:
@@ -183,11 +94,41 @@ def jsonl_stream(practices: Iterator[Practice]) -> Iterator[bytes]:
         yield (json.dumps(fields.to_record(practice, public_only=True), ensure_ascii=False) + "\n").encode()
 
 
-def _attachment(body: Iterator[bytes], media_type: str, filename: str) -> StreamingResponse:
+def write_xlsx(practices: Iterator[Practice], ref: Reference, base: str) -> IO[bytes]:
+    """The practices as a workbook (`sheets.XlsxWriter`) in a spooled temporary file."""
+    writer = XlsxWriter(ref)
+    n = 0
+    for practice in practices:
+        writer.add(*public_row(practice, ref, base))
+        n += 1
+    out = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (closed by file_chunks)
+    writer.save(out)
+    log.info("xlsx export: %d practices", n)
+    return out
+
+
+def file_chunks(out: IO[bytes]) -> Iterator[bytes]:
+    try:
+        while chunk := out.read(CHUNK):
+            yield chunk
+    finally:
+        out.close()
+
+
+def _workbook(out: IO[bytes], filename: str) -> StreamingResponse:
+    """A written workbook, sent from its temporary file (its length known: it is complete)."""
+    length = out.seek(0, 2)
+    out.seek(0)
+    return _attachment(file_chunks(out), XLSX_TYPE, filename, length)
+
+
+def _attachment(body: Iterator[bytes], media_type: str, filename: str, length: int | None = None) -> StreamingResponse:
     headers = {
         "Content-Disposition": f'attachment; filename="{filename}"',
         "Cache-Control": f"public, max-age={LIST_MAX_AGE}",
     }
+    if length is not None:
+        headers["Content-Length"] = str(length)
     return StreamingResponse(body, media_type=media_type, headers=headers)
 
 
@@ -195,24 +136,55 @@ def _attachment(body: Iterator[bytes], media_type: str, filename: str) -> Stream
     "/export/practices.csv",
     summary="Поиск в CSV",
     description="Все практики текущего поиска (без страниц), все публичные поля; UTF-8 с BOM, чтобы Excel "
-    "открыл кириллицу; несколько значений в одной ячейке — через «; »; столбец `adoptions` — где ещё внедрили. Параметры page, per_page и facets "
-    "принимаются и не учитываются.",
+    "открыл кириллицу; несколько значений в одной ячейке — через «; ». По умолчанию — RFC 4180: запятые и "
+    "английские имена столбцов (для программ); `dialect=excel-ru` — точки с запятой и русские заголовки "
+    "(Excel в русской локали открывает по столбцам). Столбец `adoptions` — где ещё внедрили практику. "
+    "Параметры page, per_page и facets принимаются и не учитываются.",
     response_class=StreamingResponse,
     responses={
-        200: {"description": "CSV", "content": {"text/csv": {"schema": {"type": "string"}}}},
+        200: {"description": "Файл CSV", "content": {"text/csv": {"schema": {"type": "string"},
+              "example": "id,slug,url,title\r\n1,yunarmiya-belgorod,https://…/practices/yunarmiya-belgorod,"
+                         "Юнармейские отряды в школах\r\n"}}},
         400: BAD_REQUEST,
         503: UNAVAILABLE,
     },
     openapi_extra=documented(EXPORT.model),
 )
 def export_csv(
-    request: Request, query: ExportQueryDep, engine: EngineDep, index: SearchDep, ref: ReferenceDep,
-    settings: SettingsDep,
+    request: Request, export: ExportDep, engine: EngineDep, index: SearchDep, ref: ReferenceDep, settings: SettingsDep,
 ) -> StreamingResponse:
     base = public_base(request, settings)
-    first = search_or_503(index, batch_query(query, 1))
-    body = csv_stream(matching_practices(engine, index, query, first), ref, base)
-    return _attachment(body, "text/csv; charset=utf-8", "practices.csv")
+    first = search_or_503(index, batch_query(export.query, 1))
+    body = csv_stream(matching_practices(engine, index, export.query, first), ref, base, export.dialect)
+    filename = "practices-excel.csv" if export.dialect == "excel-ru" else "practices.csv"
+    return _attachment(body, "text/csv; charset=utf-8", filename)
+
+
+@router.get(
+    "/export/practices.xlsx",
+    summary="Поиск в Excel (XLSX)",
+    description="Те же практики, что в CSV, книгой Excel: лист «Практики» (по строке на практику, ссылки — "
+    "ссылками, годы и номера — числами), лист «Столбцы» (что в каком столбце), листы «Цифры» (результаты "
+    "числами), «Документы» и «Награды». Такой файл можно поправить и загрузить обратно через импорт. "
+    "Параметры page, per_page, facets и dialect принимаются и не учитываются.",
+    response_class=StreamingResponse,
+    responses={
+        200: {"description": "Книга Excel", "content": {XLSX_TYPE: {"schema": {"type": "string", "format": "binary"}}}},
+        400: BAD_REQUEST,
+        503: UNAVAILABLE,
+    },
+    openapi_extra=documented(EXPORT.model),
+)
+def export_xlsx(
+    request: Request, export: ExportDep, engine: EngineDep, index: SearchDep, ref: ReferenceDep, settings: SettingsDep,
+) -> StreamingResponse:
+    base = public_base(request, settings)
+    first = search_or_503(index, batch_query(export.query, 1))
+    try:
+        out = write_xlsx(matching_practices(engine, index, export.query, first), ref, base)
+    except SearchUnavailable as exc:  # a later page: still before the response started
+        raise HTTPException(503, "Поиск временно недоступен, повторите запрос позже", headers={"Retry-After": "30"}) from exc
+    return _workbook(out, "practices.xlsx")
 
 
 @router.get(
@@ -222,13 +194,34 @@ def export_csv(
     "контакты — только если авторы разрешили их публиковать. Одна практика на строку.",
     response_class=StreamingResponse,
     responses={
-        200: {"description": "JSON Lines", "content": {"application/x-ndjson": {"schema": {"type": "string"}}}},
+        200: {"description": "Файл JSON Lines: по практике на строку", "content": {"application/x-ndjson": {
+              "schema": {"type": "string"},
+              "example": '{"slug": "yunarmiya-belgorod", "title": "Юнармейские отряды в школах", "region": "RU-BEL", '
+                         '"municipality_type": "municipal-district", "themes": ["youth"], "status": "published"}\n'}}},
         400: BAD_REQUEST,
         503: UNAVAILABLE,
     },
     openapi_extra=documented(EXPORT.model),
 )
-def export_jsonl(query: ExportQueryDep, engine: EngineDep, index: SearchDep) -> StreamingResponse:
-    first = search_or_503(index, batch_query(query, 1))
-    body = jsonl_stream(matching_practices(engine, index, query, first))
+def export_jsonl(export: ExportDep, engine: EngineDep, index: SearchDep) -> StreamingResponse:
+    first = search_or_503(index, batch_query(export.query, 1))
+    body = jsonl_stream(matching_practices(engine, index, export.query, first))
     return _attachment(body, "application/x-ndjson; charset=utf-8", "practices.jsonl")
+
+
+@router.get(
+    "/export/practices-template.xlsx",
+    summary="Шаблон таблицы для импорта",
+    description="Пустая книга Excel с теми же листами и столбцами, что выгрузка XLSX, с описанием столбцов и "
+    "справочниками кодов (регионы, типы МО, темы, конкурсы, номинации). Заполненный шаблон модератор загружает "
+    "на странице «Импорт из таблицы»; регион, тип МО и темы можно писать названиями.",
+    response_class=StreamingResponse,
+    responses={200: {"description": "Книга Excel", "content": {XLSX_TYPE: {"schema": {"type": "string", "format": "binary"}}}},
+               400: BAD_REQUEST},
+    openapi_extra=documented(Nothing),
+    dependencies=[NoParams],
+)
+def export_template(ref: ReferenceDep) -> StreamingResponse:
+    out = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (closed by file_chunks)
+    XlsxWriter(ref, columns_only=True).save(out)
+    return _workbook(out, "practices-template.xlsx")

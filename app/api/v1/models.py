@@ -50,7 +50,7 @@ class PracticeItem(_Out):
 
 
 class FacetValueOut(_Out):
-    value: str = Field(description="Код региона, тема, тип МО, год или true/false")
+    value: str = Field(description="Код федерального округа или региона, тема, тип МО, год или true/false")
     label: str
     count: int
     selected: bool
@@ -177,7 +177,15 @@ class PracticeCard(_Out):
 class RegionOut(_Out):
     code: str
     name: str
-    federal_district: str
+    federal_district: str = Field(description="Название федерального округа", examples=["Приволжский"])
+    district: str = Field(description="Код федерального округа (параметр `district`)", examples=["volga"])
+    count: int = Field(description="Опубликованных практик")
+
+
+class DistrictOut(_Out):
+    slug: str = Field(description="Код для параметра `district`", examples=["volga"])
+    name: str = Field(examples=["Приволжский федеральный округ"])
+    regions: list[str] = Field(description="Коды регионов округа", examples=[["RU-BA", "RU-TA"]])
     count: int = Field(description="Опубликованных практик")
 
 
@@ -196,6 +204,10 @@ class MunicipalityTypeOut(_Out):
 
 class RegionList(_Out):
     items: list[RegionOut]
+
+
+class DistrictList(_Out):
+    items: list[DistrictOut]
 
 
 class ThemeList(_Out):

@@ -1,5 +1,5 @@
-"""`/api/v1/regions`, `/themes`, `/municipality-types`: the reference lists with counts of
-published practices."""
+"""`/api/v1/districts`, `/regions`, `/themes`, `/municipality-types`: the reference lists with
+counts of published practices."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from fastapi.responses import Response
 from app.api.params import NoParams
 from app.api.responses import BAD_REQUEST, ITEM_MAX_AGE, NOT_MODIFIED, cached_response, json_body
 from app.api.v1.models import (
+    DistrictList,
+    DistrictOut,
     MunicipalityTypeList,
     MunicipalityTypeOut,
     RegionList,
@@ -19,17 +21,32 @@ from app.api.v1.models import (
     ThemeOut,
 )
 from app.catalogue.practices import queries
+from app.catalogue.reference import district_slug
 from app.deps import ReferenceDep, SessionDep
 
 router = APIRouter(dependencies=[NoParams])
 RESPONSES: dict[int | str, dict[str, Any]] = {304: NOT_MODIFIED, 400: BAD_REQUEST}
 
 
+@router.get(
+    "/districts", response_model=DistrictList, summary="Федеральные округа с числом опубликованных практик",
+    responses=RESPONSES,
+)
+def districts(request: Request, session: SessionDep, ref: ReferenceDep) -> Response:
+    counts = queries.published_counts(session, "region_code")
+    items = [
+        DistrictOut(slug=d.slug, name=d.full_name, regions=list(d.regions), count=sum(counts.get(c, 0) for c in d.regions))
+        for d in ref.districts.values()
+    ]
+    return cached_response(request, json_body(DistrictList(items=items)), "application/json", ITEM_MAX_AGE)
+
+
 @router.get("/regions", response_model=RegionList, summary="Регионы с числом опубликованных практик", responses=RESPONSES)
 def regions(request: Request, session: SessionDep, ref: ReferenceDep) -> Response:
     counts = queries.published_counts(session, "region_code")
     items = [
-        RegionOut(code=r.code, name=r.name, federal_district=r.federal_district, count=counts.get(r.code, 0))
+        RegionOut(code=r.code, name=r.name, federal_district=r.federal_district,
+                  district=district_slug(r.federal_district), count=counts.get(r.code, 0))
         for r in ref.regions.values()
     ]
     return cached_response(request, json_body(RegionList(items=items)), "application/json", ITEM_MAX_AGE)

@@ -13,12 +13,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from app.catalogue.practices import fields
+from app.catalogue.practices.checks import check
 from app.catalogue.practices.schemas import LIMITS
 from app.catalogue.reference import Reference
-from app.validation import error_list
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -174,18 +174,11 @@ def to_payload(form: PracticeForm, submitter: bool = False) -> dict[str, Any]:
 
 
 def validate(model: type[M], payload: dict[str, Any], ref: Reference) -> tuple[M | None, list[dict[str, str]]]:
-    """The schema's rules plus the reference tables; every error at once, each naming its field."""
-    errors: list[dict[str, str]] = []
-    obj: M | None = None
-    try:
-        obj = model.model_validate(payload)
-    except ValidationError as exc:
-        errors = error_list(exc)
-        for err, raw in zip(errors, exc.errors(), strict=True):
-            err["message"] = FRIENDLY.get((err["field"], raw["type"]), err["message"])
-    seen = {e["field"] for e in errors}
-    errors += [e for e in ref.errors(payload) if e["field"] not in seen]  # what the schema cannot know
-    return (None, errors) if errors else (obj, [])
+    """The schema's rules plus the reference tables (`checks.check`), with the form's wording."""
+    obj, errors, raw = check(model, payload, ref)
+    for err, schema_error in zip(errors, raw, strict=False):  # the schema's errors come first
+        err["message"] = FRIENDLY.get((err["field"], schema_error["type"]), err["message"])
+    return obj, errors
 
 
 def form_field(error_field: str) -> str:

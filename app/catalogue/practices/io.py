@@ -1,4 +1,12 @@
-"""JSON Lines import and export (format in DESIGN.md)."""
+"""Imports and exports of practices: JSON Lines (the format in DESIGN.md) and spreadsheets (XLSX
+and CSV, read by `sheets`).
+
+An import reads every record first and checks each once (`checks.check`), so all of a record's
+errors are reported together, the schema's and the unknown codes alike, each with its line, or
+its sheet, row and column. Nothing is written while any record is bad, unless the bad ones are
+to be skipped. Practices are matched by their address (slug), so importing a file twice
+creates no duplicates.
+"""
 
 from __future__ import annotations
 
@@ -7,26 +15,62 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from pydantic import ValidationError
 from sqlmodel import Session
 
 from app.catalogue.practices import fields, queries
+from app.catalogue.practices.checks import check
 from app.catalogue.practices.schemas import PracticeIn
 from app.catalogue.practices.service import CatalogueError, change_status, create_practice, update_practice
+from app.catalogue.practices.sheets import Place, SheetError, SheetRecord, read_sheet, record_of
 from app.catalogue.practices.slugs import slugify
 from app.catalogue.reference import Reference
-from app.models import Status
-from app.validation import error_list
+from app.models import Practice, Status
 
 
 @dataclass
 class LineError:
-    line: int
+    line: int  # the line of a JSON Lines file, or the row of a sheet
     field: str
     message: str
+    place: Place | None = None  # in a spreadsheet: sheet, row and column
 
     def __str__(self) -> str:
+        if self.place is not None:
+            return f"{self.place}: {self.message}"
         return f"строка {self.line}: {self.field}: {self.message}"
+
+
+@dataclass
+class Source:
+    """One practice as a file gives it: its line (or row), the raw record, what was wrong while
+    reading it, and where in the file each of its fields is."""
+
+    line: int
+    raw: dict[str, Any] | None
+    errors: list[LineError] = field(default_factory=list)
+    sheet: SheetRecord | None = None
+    # A sheet's rows name no status: they take the import's (`write_checked(new_status=…)`).
+    takes_status: bool = False
+
+    def error(self, error_field: str, message: str) -> LineError:
+        return LineError(self.line, error_field, message, self.sheet.place(error_field) if self.sheet else None)
+
+
+@dataclass
+class Checked:
+    """A source after its check: the practice, or every error it has."""
+
+    source: Source
+    data: PracticeIn | None
+    errors: list[LineError]
+
+    @property
+    def line(self) -> int:
+        return self.source.line
+
+    @property
+    def slug(self) -> str | None:
+        return self.data.slug or slugify(self.data.title) if self.data else None
 
 
 @dataclass
@@ -44,23 +88,142 @@ class ImportFailed(Exception):
         self.errors = errors
 
 
-def parse_lines(lines: Iterable[str]) -> Iterator[tuple[int, PracticeIn | None, list[LineError]]]:
-    """Each non-blank line as (number, practice or None, errors)."""
+# -- Reading ----------------------------------------------------------------------------------
+
+def jsonl_sources(lines: Iterable[str]) -> Iterator[Source]:
+    """Each non-blank line of a JSON Lines file."""
     for number, raw in enumerate(lines, start=1):
         if not raw.strip():
             continue
         try:
             obj = json.loads(raw)
         except json.JSONDecodeError as exc:
-            yield number, None, [LineError(number, "json", f"неверный JSON: {exc.msg} (позиция {exc.pos})")]
+            yield Source(number, None, [LineError(number, "json", f"неверный JSON: {exc.msg} (позиция {exc.pos})")])
             continue
         if not isinstance(obj, dict):
-            yield number, None, [LineError(number, "json", "строка должна быть объектом JSON")]
+            yield Source(number, None, [LineError(number, "json", "строка должна быть объектом JSON")])
             continue
+        yield Source(number, obj)
+
+
+def sheet_sources(name: str, data: bytes, ref: Reference) -> list[Source]:
+    """Each practice of an XLSX or CSV file (by `name`'s extension); raises `sheets.SheetError`
+    for a file that cannot be read at all. A row of figures, documents or awards that names no
+    practice is a source of its own, with only its error."""
+    result = read_sheet(name, data)
+    out = []
+    for sheet_record in result.records:
+        raw, cell_errors = record_of(sheet_record, ref)
+        source = Source(sheet_record.row, raw, sheet=sheet_record, takes_status=True)
+        source.errors = [source.error(f, m) for f, m in cell_errors]
+        out.append(source)
+    for place, message in result.problems:
+        out.append(Source(place.row, None, [LineError(place.row, "practice", message, place)]))
+    return out
+
+
+def file_sources(name: str, data: bytes, ref: Reference) -> list[Source]:
+    """The practices of a file by its name's extension: .jsonl (JSON Lines), .xlsx or .csv.
+    Raises `SheetError` for a file that cannot be read at all."""
+    suffix = name.lower().rsplit(".", 1)[-1] if "." in name else ""
+    if suffix in ("jsonl", "ndjson"):
         try:
-            yield number, PracticeIn.model_validate(obj), []
-        except ValidationError as exc:
-            yield number, None, [LineError(number, e["field"], e["message"]) for e in error_list(exc)]
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise SheetError("файл JSON Lines должен быть в кодировке UTF-8") from exc
+        return list(jsonl_sources(text.splitlines()))
+    if suffix in ("xlsx", "csv"):
+        return sheet_sources(name, data, ref)
+    raise SheetError("нужен файл .jsonl, .xlsx или .csv")
+
+
+def check_sources(sources: Iterable[Source], ref: Reference) -> list[Checked]:
+    """Every source checked in one pass: all of its errors, and a second use of an address."""
+    out: list[Checked] = []
+    seen: dict[str, int] = {}
+    for source in sources:
+        if source.raw is None:
+            out.append(Checked(source, None, source.errors))
+            continue
+        data, problems, _ = check(PracticeIn, source.raw, ref)
+        reported = {e.field for e in source.errors}
+        errors = source.errors + [source.error(p["field"], p["message"]) for p in problems if p["field"] not in reported]
+        title = source.raw.get("title")
+        slug = source.raw.get("slug") or (slugify(title) if isinstance(title, str) and title.strip() else None)
+        if isinstance(slug, str):
+            if slug in seen:
+                errors.append(source.error("slug", f"тот же адрес страницы, что в строке {seen[slug]}"))
+            seen.setdefault(slug, source.line)
+        out.append(Checked(source, None if errors else data, errors))
+    return out
+
+
+# -- Writing ----------------------------------------------------------------------------------
+
+def _status_of(checked: Checked, existing: Practice | None, new_status: Status | None) -> Status:
+    """What the practice's status becomes: the record's own (JSON Lines), or for a sheet's row the
+    import's choice (`new_status`), an existing practice keeping its own when there is none."""
+    assert checked.data is not None and checked.source.raw is not None
+    if not checked.source.takes_status or new_status is None or "status" in checked.source.raw:
+        return checked.data.status  # JSON Lines: the record's, published when it names none
+    if new_status == Status.published or existing is None:
+        return new_status
+    return existing.status
+
+
+def _write_one(session: Session, ref: Reference, checked: Checked, actor: str, create_only: bool,
+               new_status: Status | None, report: ImportReport) -> None:
+    assert checked.data is not None and checked.slug is not None
+    existing = queries.by_slug(session, checked.slug)
+    status = _status_of(checked, existing, new_status)
+    data = checked.data.model_copy(update={"slug": checked.slug, "status": status})
+    if existing is not None and create_only:
+        report.unchanged += 1
+    elif existing is None:
+        create_practice(session, ref, data, actor)
+        report.created += 1
+    else:
+        changed = update_practice(session, ref, existing, data, actor)
+        if existing.status != status:
+            change_status(session, existing, status, actor, note=existing.moderation_note or "импорт")
+            changed = changed or {"status": True}
+        report.updated += bool(changed)
+        report.unchanged += not changed
+
+
+def write_checked(
+    session: Session,
+    ref: Reference,
+    checked: list[Checked],
+    actor: str = "import",
+    skip_bad: bool = False,
+    create_only: bool = False,
+    new_status: Status | None = None,
+    progress: Callable[[int], Any] | None = None,
+) -> ImportReport:
+    """Write the checked practices: nothing if any is bad, unless `skip_bad`. `create_only`
+    leaves existing practices as they are (the seed step: moderators' edits are never
+    overwritten). `new_status`: the status of a sheet's new rows (see `_status_of`)."""
+    report = ImportReport()
+    for item in checked:
+        if item.errors:
+            report.errors.extend(item.errors)
+            report.skipped += 1
+    if report.errors and not skip_bad:
+        raise ImportFailed(report.errors)
+    good = [item for item in checked if item.data is not None]
+    for done, item in enumerate(good, start=1):
+        try:
+            _write_one(session, ref, item, actor, create_only, new_status, report)
+        except CatalogueError as exc:
+            errors = [item.source.error(e["field"], e["message"]) for e in exc.errors]
+            if not skip_bad:
+                raise ImportFailed(errors) from exc
+            report.errors.extend(errors)
+            report.skipped += 1
+        if progress:
+            progress(done)
+    return report
 
 
 def import_lines(
@@ -72,57 +235,12 @@ def import_lines(
     create_only: bool = False,
     progress: Callable[[int], Any] | None = None,
 ) -> ImportReport:
-    """Validate every line first; write nothing if any line is bad, unless `skip_bad`.
+    """A JSON Lines import: check every line, then write (see `write_checked`)."""
+    checked = check_sources(jsonl_sources(lines), ref)
+    return write_checked(session, ref, checked, actor, skip_bad, create_only, progress=progress)
 
-    Idempotent: a practice is matched by its slug (given, or made from the title), so the same
-    file twice creates no duplicates. `create_only` leaves existing practices as they are
-    (the seed step: moderators' edits are never overwritten).
-    """
-    report = ImportReport()
-    good: list[tuple[int, PracticeIn]] = []
-    seen_slugs: dict[str, int] = {}
-    for number, data, errors in parse_lines(lines):
-        if data is not None:
-            errors = [LineError(number, e["field"], e["message"]) for e in ref.errors(data.model_dump())]
-            slug = data.slug or slugify(data.title)
-            if slug in seen_slugs:
-                errors.append(LineError(number, "slug", f"повторяет строку {seen_slugs[slug]}"))
-            seen_slugs.setdefault(slug, number)
-        if errors:
-            report.errors.extend(errors)
-            report.skipped += 1
-        else:
-            assert data is not None
-            good.append((number, data))
-    if report.errors and not skip_bad:
-        raise ImportFailed(report.errors)
 
-    for done, (number, data) in enumerate(good, start=1):
-        slug = data.slug or slugify(data.title)
-        existing = queries.by_slug(session, slug)
-        try:
-            if existing is not None and create_only:
-                report.unchanged += 1
-            elif existing is None:
-                create_practice(session, ref, data.model_copy(update={"slug": slug}), actor)
-                report.created += 1
-            else:
-                changed = update_practice(session, ref, existing, data.model_copy(update={"slug": slug}), actor)
-                if existing.status != data.status:
-                    change_status(session, existing, data.status, actor, note=existing.moderation_note or "импорт")
-                    changed = changed or {"status": True}
-                report.updated += bool(changed)
-                report.unchanged += not changed
-        except CatalogueError as exc:
-            err = [LineError(number, e["field"], e["message"]) for e in exc.errors]
-            if not skip_bad:
-                raise ImportFailed(err) from exc
-            report.errors.extend(err)
-            report.skipped += 1
-        if progress:
-            progress(done)
-    return report
-
+# -- JSON Lines out ---------------------------------------------------------------------------
 
 def export_records(
     session: Session, statuses: Iterable[Status] = (Status.published,), batch: int = 1000

@@ -41,6 +41,15 @@ def by_slug(session: Session, slug: str) -> Practice | None:
     return session.exec(select(Practice).where(Practice.slug == slug)).first()
 
 
+def existing_slugs(session: Session, slugs: Iterable[str]) -> set[str]:
+    """Which of `slugs` are addresses of practices already (any status)."""
+    wanted, found = sorted(set(slugs)), set()
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start:start + 500]
+        found |= set(session.exec(select(Practice.slug).where(col(Practice.slug).in_(chunk))))
+    return found
+
+
 def get(session: Session, practice_id: int) -> Practice | None:
     """A practice in any status (moderation)."""
     return session.get(Practice, practice_id)
@@ -74,6 +83,42 @@ def iter_practices(
         yield from chunk
         last = chunk[-1].id or last
         session.expunge_all()  # the batch is consumed: don't let the identity map grow
+
+
+def published_addresses(session: Session, offset: int, limit: int, batch: int = 5000) -> Iterator[tuple[str, datetime]]:
+    """(slug, updated_at) of published practices in id order, from the `offset`-th, at most
+    `limit`, read in batches (keyset paging after the first)."""
+    published = select(Practice.id, Practice.slug, Practice.updated_at).where(Practice.status == Status.published)
+    first = session.exec(select(Practice.id).where(Practice.status == Status.published).order_by(col(Practice.id))
+                         .offset(offset).limit(1)).first()
+    if first is None:
+        return
+    last, left = first - 1, limit
+    while left > 0:
+        rows = session.exec(published.where(col(Practice.id) > last).order_by(col(Practice.id)).limit(min(batch, left))).all()
+        if not rows:
+            return
+        for _, slug, updated in rows:
+            yield slug, updated
+        last, left = rows[-1][0] or last, left - len(rows)
+
+
+def last_changes(session: Session, column: str) -> dict[str, datetime]:
+    """When a published practice of each value of a reference column last changed."""
+    attribute = getattr(Practice, column)
+    rows = session.exec(select(attribute, func.max(Practice.updated_at)).where(Practice.status == Status.published)
+                        .group_by(attribute))
+    return {key: changed for key, changed in rows}
+
+
+def theme_last_changes(session: Session) -> dict[str, datetime]:
+    rows = session.exec(
+        select(PracticeTheme.theme_slug, func.max(Practice.updated_at))
+        .join(Practice, col(Practice.id) == col(PracticeTheme.practice_id))
+        .where(Practice.status == Status.published)
+        .group_by(col(PracticeTheme.theme_slug))
+    )
+    return {slug: changed for slug, changed in rows}
 
 
 def count(session: Session, statuses: Iterable[Status] = (Status.published,)) -> int:

@@ -40,7 +40,21 @@ LIMITS = {
     "url": 1000,
     "awards": 20,
 }
+# One year rule for the form, the API, files and the search filter: from 1991 (the first
+# municipal reform of the Russian Federation) to next year (a practice planned to start).
 MIN_YEAR = 1991
+
+
+def max_year() -> int:
+    return date.today().year + 1
+
+
+def _check_year(value: int | None) -> int | None:
+    if value is None:
+        return None
+    if not MIN_YEAR <= value <= max_year():
+        raise ValueError(f"год должен быть от {MIN_YEAR} до {max_year()}")
+    return value
 
 
 def clean_text(value: Any) -> Any:
@@ -52,19 +66,21 @@ def clean_text(value: Any) -> Any:
     return value or None
 
 
+# One URL rule: http(s) only, no spaces; a bare address («almetyevsk.ru», «www.site.ru/page»)
+# gets https:// in front, as a browser's address bar would.
+_HTTP_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+_OTHER_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:(?!\d)", re.IGNORECASE)  # mailto:, javascript:; not «site.ru:8080»
+_BARE_HOST = re.compile(r"^(?:[^\s/$.?#:@]+\.)+[^\s/$.?#:@]{2,}(?::\d{1,5})?(?:[/?#]\S*)?$")
+URL_MESSAGE = "нужна ссылка на сайт: http:// или https:// (или просто адрес вроде example.ru), без пробелов"
+
+
 def _check_url(value: str | None) -> str | None:
     if value is None:
         return None
-    if not re.match(r"^https?://[^\s/$.?#][^\s]*$", value, re.IGNORECASE):
-        raise ValueError("ссылка должна начинаться с http:// или https:// и не содержать пробелов")
-    return value
-
-
-def _check_year(value: int | None) -> int | None:
-    if value is None:
-        return None
-    if value < MIN_YEAR or value > date.today().year:
-        raise ValueError(f"год должен быть от {MIN_YEAR} до {date.today().year}")
+    if not _HTTP_URL.match(value) and not _OTHER_SCHEME.match(value) and _BARE_HOST.match(value):
+        value = "https://" + value
+    if not _HTTP_URL.match(value):
+        raise ValueError(URL_MESSAGE)
     return value
 
 
@@ -128,17 +144,11 @@ def _check_past_date(value: date | None) -> date | None:
     return value
 
 
-def _check_award_year(value: int) -> int:
-    if value < MIN_YEAR or value > date.today().year:
-        raise ValueError(f"год должен быть от {MIN_YEAR} до {date.today().year}")
-    return value
-
-
 class AwardIn(_Strict):
     """An award of a practice: competition and nomination are slugs of the reference tables."""
 
     competition: Annotated[str, BeforeValidator(clean_text), Field(min_length=1, max_length=64, pattern=SLUG_RE)]
-    year: Annotated[int, AfterValidator(_check_award_year)]
+    year: Annotated[int, AfterValidator(_check_year)]
     nomination: CodeSlug = None
     category: Literal["I", "II"] | None = None
     place: Place | None = None

@@ -171,10 +171,10 @@ def _render(request: Request, session: Session, ref: Reference, practice: Practi
 
 @router.get("/admin/practices/{practice_id}/preview", response_class=HTMLResponse)
 def preview(request: Request, practice_id: int, _admin: CurrentAdmin, session: SessionDep,
-            settings: SettingsDep) -> HTMLResponse:
+            settings: SettingsDep, ref: ReferenceDep) -> HTMLResponse:
     """The card exactly as the public page renders it (same template, same context)."""
     practice = _practice(session, practice_id)
-    context = card_context(request, session, settings, practice, preview=True,
+    context = card_context(request, session, settings, ref, practice, preview=True,
                            preview_status=STATUS_NAMES[practice.status])
     return render(request, "practice.html", context)
 

@@ -30,7 +30,7 @@ async def report_adoption(slug: str, request: Request, session: SessionDep, ref:
     form = parse(await read_pairs(request))
 
     def again(errors: list[dict[str, str]], status: int, **extra: object) -> HTMLResponse:
-        context = card_context(request, session, settings, practice,
+        context = card_context(request, session, settings, ref, practice,
                                **adoption_form_context(ref, form, errors, adoption_open=True, **extra))
         return render(request, "practice.html", context, status)
 

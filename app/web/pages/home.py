@@ -58,21 +58,21 @@ def bar_chart(items: list[Count], width: int = 640, label_width: int = 230, bar_
 
 
 def facet_counts(index: SearchIndex) -> dict[str, dict[str, int]] | None:
-    """Published practices per region and per theme, from the index's facets; None if it is down."""
+    """Published practices per district, region and theme, from the index's facets; None if it is down."""
     try:
-        result = index.search(SearchQuery(per_page=1, facets=("region", "theme")))
+        result = index.search(SearchQuery(per_page=1, facets=("district", "region", "theme")))
     except SearchUnavailable:
         return None
     return {name: {c.value: c.count for c in counts} for name, counts in result.facets.items()}
 
 
-def district_counts(regions: dict[str, int], ref: Reference) -> list[Count]:
-    out = []
-    for district, members in ref.federal_districts().items():
-        codes = [r.code for r in members if regions.get(r.code)]
-        total = sum(regions[c] for c in codes)
-        link = "/practices?" + urlencode({"region": ",".join(codes)}) if codes else ""
-        out.append(Count(f"{district} ФО", total, link))
+def district_counts(districts: dict[str, int], ref: Reference) -> list[Count]:
+    """Every federal district with its count; a link selects the district itself (`?district=`),
+    so a bookmark keeps meaning every region of it."""
+    out = [
+        Count(d.name, districts.get(slug, 0), "/practices?" + urlencode({"district": slug}) if districts.get(slug) else "")
+        for slug, d in ref.districts.items()
+    ]
     return sorted(out, key=lambda c: (-c.count, c.label))
 
 
@@ -84,7 +84,7 @@ def home(request: Request, session: SessionDep, index: SearchDep, ref: Reference
     context: dict[str, object] = {"total": total, "newest": newest, "counts_available": counts is not None}
     if counts is not None:
         regions, themes = counts.get("region", {}), counts.get("theme", {})
-        districts = district_counts(regions, ref)
+        districts = district_counts(counts.get("district", {}), ref)
         top_regions = sorted(regions.items(), key=lambda kv: (-kv[1], ref.label("region", kv[0])))[:TOP_REGIONS]
         context |= {
             "districts": districts,

@@ -11,11 +11,13 @@ from markupsafe import Markup
 from sqlmodel import Session
 
 from app.catalogue.practices import queries
+from app.catalogue.reference import Reference
 from app.deps import ReferenceDep, SessionDep, SettingsDep
 from app.links import public_base
 from app.models import Practice
 from app.settings import Settings
 from app.web.adoption_form import adoption_form_context
+from app.web.social import Social
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -64,7 +66,7 @@ def json_ld(practice: Practice, url: str) -> Markup:
     return Markup(text)
 
 
-def card_context(request: Request, session: Session, settings: Settings, practice: Practice,
+def card_context(request: Request, session: Session, settings: Settings, ref: Reference, practice: Practice,
                  **extra: Any) -> dict[str, Any]:
     """What practice.html needs: the public page and the moderators' preview render the same."""
     url = f"{public_base(request, settings)}/practices/{practice.slug}"
@@ -72,6 +74,8 @@ def card_context(request: Request, session: Session, settings: Settings, practic
         "practice": practice,
         "canonical": url,
         "json_ld": json_ld(practice, url),
+        "district": ref.district_of(practice.region_code),
+        "social": Social(practice.title, practice.summary or practice.solution or practice.title, url, "article"),
         "related": queries.related(session, practice, RELATED),
         "show_contact": practice.contact_public and any(
             (practice.contact_organisation, practice.contact_person, practice.contact_email,
@@ -98,5 +102,5 @@ def practice_page(slug: str, request: Request, session: SessionDep, settings: Se
     practice = published(session, slug)
     if slug != practice.slug:  # found by id: send people (and search engines) to the one address
         return RedirectResponse(f"/practices/{practice.slug}", status_code=301)
-    return render(request, "practice.html", card_context(request, session, settings, practice,
+    return render(request, "practice.html", card_context(request, session, settings, ref, practice,
                                                          **adoption_form_context(ref)))

@@ -13,16 +13,19 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
 from app.catalogue.reference import Reference
-from app.deps import ReferenceDep, SearchDep
+from app.deps import ReferenceDep, SearchDep, SettingsDep
+from app.links import public_base
 from app.search.base import SearchIndex, SearchQuery, SearchUnavailable
 from app.search.params import query_string
 from app.search.rewrite import search_as_meant
 from app.search.thesaurus import Thesaurus
+from app.settings import Settings
 from app.web import templating
 from app.web.formatting import plural
 from app.web.search import view
 from app.web.search.hits import hit_views
 from app.web.search.suggestions import suggest
+from app.web.social import Social
 
 router = APIRouter(include_in_schema=False)
 UNAVAILABLE = "Поиск временно недоступен. Попробуйте обновить страницу через минуту."
@@ -58,8 +61,8 @@ def search_context(
         "last_href": view.href(query, page=result.pages) if page_beyond else None,
         "sorts": view.sort_links(query),
         "hidden": view.hidden_inputs(query),
-        "year_hidden": view.hidden_inputs(query, visible=("year_from", "year_to")),
-        "year_range": query.range("year"),
+        "filter_hidden": view.filter_hidden_inputs(query),
+        "show_text": f"Показать {result.total} {plural(result.total, 'практику', 'практики', 'практик')}",
         "state": state,
         "state_paged": view.state(query),
         "suggestions": suggestions,
@@ -68,6 +71,7 @@ def search_context(
 
 def search_page_for(
     request: Request,
+    settings: Settings,
     index: SearchIndex,
     ref: Reference,
     heading: str,
@@ -83,7 +87,9 @@ def search_page_for(
     title = f"«{query.text}» — поиск практик" if query.text else heading
     if query.page > 1:
         title += f", страница {query.page}"
-    context |= {"heading": heading, "intro": intro, "title": title}
+    url = public_base(request, settings) + request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    description = f"{context['count_text']}. " + (intro or "Лучшие муниципальные практики: что сработало, где и к кому обратиться.")
+    context |= {"heading": heading, "intro": intro, "title": title, "social": Social(title, description, url)}
     partial = request.headers.get("x-partial") == "1"
     response = templating.render(request, "_search_results.html" if partial else "search.html", context)
     # The same URL answers with a page or a fragment: caches must keep them apart.
@@ -92,22 +98,23 @@ def search_page_for(
 
 
 @router.get("/practices", response_class=HTMLResponse)
-def search_page(request: Request, index: SearchDep, ref: ReferenceDep) -> HTMLResponse:
-    return search_page_for(request, index, ref, "Поиск практик")
+def search_page(request: Request, settings: SettingsDep, index: SearchDep, ref: ReferenceDep) -> HTMLResponse:
+    return search_page_for(request, settings, index, ref, "Поиск практик")
 
 
 @router.get("/regions/{code}", response_class=HTMLResponse)
-def region_page(code: str, request: Request, index: SearchDep, ref: ReferenceDep) -> HTMLResponse:
+def region_page(code: str, request: Request, settings: SettingsDep, index: SearchDep, ref: ReferenceDep) -> HTMLResponse:
     region = ref.regions.get(code)
     if region is None:
         raise HTTPException(404, f"Региона с кодом «{code[:64]}» нет в справочнике.")
     intro = f"{region.federal_district} федеральный округ"
-    return search_page_for(request, index, ref, f"Практики: {region.name}", intro, {"region": code})
+    return search_page_for(request, settings, index, ref, f"Практики: {region.name}", intro, {"region": code})
 
 
 @router.get("/themes/{slug}", response_class=HTMLResponse)
-def theme_page(slug: str, request: Request, index: SearchDep, ref: ReferenceDep) -> HTMLResponse:
+def theme_page(slug: str, request: Request, settings: SettingsDep, index: SearchDep, ref: ReferenceDep) -> HTMLResponse:
     theme = ref.themes.get(slug)
     if theme is None:
         raise HTTPException(404, f"Темы «{slug[:64]}» нет в справочнике.")
-    return search_page_for(request, index, ref, f"Практики по теме «{theme.name}»", theme.description, {"theme": slug})
+    return search_page_for(request, settings, index, ref, f"Практики по теме «{theme.name}»", theme.description,
+                           {"theme": slug})

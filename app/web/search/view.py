@@ -6,12 +6,13 @@ The URL is the state: every link here is `/practices?<query string>` made by
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from app.catalogue.reference import Reference
 from app.search.base import SearchQuery, SearchResult
-from app.search.facets import BY_PARAM, FACETS, NAMES
+from app.search.facets import BY_PARAM, FACETS, NAMES, FacetKind
 from app.search.params import PAGE, FacetValue, labelled_facets, query_string, to_params
 
 SEARCH_PATH = "/practices"
@@ -57,59 +58,100 @@ def parse_page_query(params: Any, ref: Reference) -> tuple[SearchQuery, list[str
 
 
 @dataclass
-class FacetLink:
-    """A facet value as the page shows it: the link toggles it."""
+class FacetOption:
+    """A facet value as the filter form shows it: a checkbox (a radio button, an option of a
+    select for the year) named as the URL parameter, so submitting the form is the new URL."""
 
     value: str
     label: str
     count: int
     selected: bool
-    href: str
+    id: str  # the input's id, unique on the page
 
 
 @dataclass
 class FacetView:
     name: str
     title: str
-    top: list[FacetLink]
-    more: list[FacetLink] = field(default_factory=list)
-    # Region only: every value grouped by federal district (inside «показать все»).
-    groups: list[tuple[str, list[FacetLink]]] = field(default_factory=list)
+    kind: FacetKind
+    top: list[FacetOption]
+    more: list[FacetOption] = field(default_factory=list)
+    # Values of `more` grouped (regions by federal district), inside «показать все».
+    groups: list[tuple[str, list[FacetOption]]] = field(default_factory=list)
+    # The next level of a selection, shown in place of `top`: the regions of the chosen districts.
+    levels: list[tuple[str, list[FacetOption]]] = field(default_factory=list)
+    bounds: tuple[int | None, int | None] = (None, None)  # a range facet's selection
 
     @property
     def total_values(self) -> int:
         return len(self.top) + len(self.more)
 
+    @property
+    def any_selected(self) -> bool:
+        return any(o.selected for o in [*self.top, *self.more]) or any(
+            o.selected for _, options in self.levels for o in options
+        )
 
-def _split(values: list[FacetLink], limit: int = TOP_VALUES) -> tuple[list[FacetLink], list[FacetLink]]:
-    """First `limit` values plus every selected one stay visible; the rest go behind «показать все»."""
+
+def input_id(facet: str, value: str) -> str:
+    """An id for the value's input: facet values are codes ([A-Za-z0-9-]), years or true/false."""
+    return "f-" + re.sub(r"[^A-Za-z0-9-]", "-", f"{facet}-{value}")
+
+
+def _split(values: list[FacetOption], limit: int = TOP_VALUES) -> tuple[list[FacetOption], list[FacetOption]]:
+    """First `limit` values plus every selected one stay visible; the rest go behind «показать все»
+    (each value once: two checkboxes for one value would keep it ticked after one is cleared)."""
     if len(values) <= limit + 2:  # hiding one or two values helps nobody
         return values, []
     top = [v for i, v in enumerate(values) if i < limit or v.selected]
     return top, [v for v in values if v not in top]
 
 
-def _link(v: FacetValue) -> FacetLink:
-    return FacetLink(v.value, v.label, v.count, v.selected, href(v.toggled))
+def _option(facet: str, v: FacetValue) -> FacetOption:
+    return FacetOption(v.value, v.label, v.count, v.selected, input_id(facet, v.value))
+
+
+def _by_district(options: list[FacetOption], ref: Reference) -> list[tuple[str, list[FacetOption]]]:
+    """Region options grouped by federal district (short names), districts and regions by name."""
+    groups: dict[str, list[FacetOption]] = {}
+    for option in sorted(options, key=lambda o: o.label):
+        district = ref.district_of(option.value)
+        groups.setdefault(district.name if district else "Другие", []).append(option)
+    return sorted(groups.items())
+
+
+def _regions_of_districts(view: FacetView, chosen: tuple[str, ...], ref: Reference) -> None:
+    """With districts chosen, the region facet is their next level: all their regions, by district."""
+    options = [*view.top, *view.more]
+    inside = [o for o in options if (d := ref.district_of(o.value)) is not None and d.slug in chosen]
+    outside = [o for o in options if o not in inside]  # chosen before the district: kept, to be cleared
+    view.levels = _by_district(inside, ref) + ([("Вне выбранных округов", outside)] if outside else [])
+    view.top, view.more, view.groups = [], [], []
 
 
 def facet_views(result: SearchResult, query: SearchQuery, ref: Reference) -> list[FacetView]:
     labelled = labelled_facets(result, query, ref.label)
     views = []
     for f in FACETS:
-        values = [_link(v) for v in labelled.get(f.name) or []]
-        if not values:
+        options = [_option(f.name, v) for v in labelled.get(f.name) or []]
+        if f.kind == "range":
+            bounds = query.range(f.name)
+            shown = {o.value for o in options}
+            options += [FacetOption(str(b), str(b), 0, True, input_id(f.name, str(b)))
+                        for b in dict.fromkeys(bounds) if b is not None and str(b) not in shown]
+        if not options:
             continue
         if f.order == "value_desc":  # newest years first: people look for recent practices
-            values = sorted(values, key=lambda v: v.value, reverse=True)
-        top, more = _split(values)
-        view = FacetView(f.name, f.title, top, more)
-        if f.name == "region" and more:
-            by_district: dict[str, list[FacetLink]] = {}
-            for v in sorted(values, key=lambda v: v.label):
-                region = ref.regions.get(v.value)
-                by_district.setdefault(region.federal_district if region else "Другие", []).append(v)
-            view.groups = sorted(by_district.items())
+            options = sorted(options, key=lambda v: v.value, reverse=True)
+        if f.kind == "range":
+            views.append(FacetView(f.name, f.title, f.kind, options, bounds=query.range(f.name)))
+            continue
+        top, more = _split(options) if f.kind == "multi" else (options, [])
+        view = FacetView(f.name, f.title, f.kind, top, more)
+        if f.name == "region" and query.selected("district"):
+            _regions_of_districts(view, query.selected("district"), ref)
+        elif f.name == "region" and more:
+            view.groups = _by_district(more, ref)
         views.append(view)
     return views
 
@@ -165,3 +207,8 @@ def hidden_inputs(query: SearchQuery, visible: tuple[str, ...] = ("q",)) -> list
     """The state a search form carries besides its `visible` inputs (a new search starts at page 1)."""
     params = to_params(query, page=1, default_per_page=PER_PAGE)
     return [(k, v) for k, v in params if k not in visible]
+
+
+def filter_hidden_inputs(query: SearchQuery) -> list[tuple[str, str]]:
+    """What the filter form carries besides its checkboxes and selects: the text, order, page size."""
+    return hidden_inputs(query, visible=tuple(BY_PARAM))
