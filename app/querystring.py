@@ -72,7 +72,7 @@ def whole_param(params: Params, name: str, lo: int, hi: int, errors: list[ParamE
 
 # --- Typed query parameters (Pydantic fields for FastAPI's query models) --------------------
 
-CODE_PATTERN = r"^[A-Za-z0-9-]{1,64}$"
+CODE_PATTERN = r"^[A-Za-z0-9:-]{1,64}$"  # ":" joins a competition and a year: lmp:2023
 _CODE = re.compile(CODE_PATTERN)
 MAX_VALUES = 100  # values per repeatable parameter
 TRUE_WORDS = frozenset({"true", "1", "yes", "on"})

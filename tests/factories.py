@@ -24,10 +24,12 @@ def search_query(
     year_from: int | None = None,
     year_to: int | None = None,
     has_figures: bool | None = None,
+    awards: tuple[str, ...] = (),
     **rest: Any,
 ) -> SearchQuery:
     """A SearchQuery written the way tests think of it: one keyword per facet."""
-    filters = {"region": tuple(regions), "theme": tuple(themes), "municipality_type": tuple(municipality_types)}
+    filters = {"region": tuple(regions), "theme": tuple(themes), "municipality_type": tuple(municipality_types),
+               "award": tuple(awards)}
     if has_figures is not None:
         filters["has_figures"] = ("true" if has_figures else "false",)
     ranges = {"year": (year_from, year_to)} if year_from is not None or year_to is not None else {}

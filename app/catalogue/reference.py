@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
@@ -97,6 +97,30 @@ class Named(Protocol):
     name: str
 
 
+@dataclass(frozen=True)
+class AwardLabel:
+    name: str
+
+
+class AwardLabels(Mapping[str, AwardLabel]):
+    """The award facet's values named: a competition («lmp»: its short name) or a competition in
+    a year («lmp:2023»: «ЛМП 2023»). Iterates over the competitions (the names a query may use)."""
+
+    def __init__(self, competitions: Mapping[str, Competition]) -> None:
+        self._names = {slug: c.short_name or c.name for slug, c in competitions.items()}
+
+    def __getitem__(self, value: str) -> AwardLabel:
+        slug, _, year = value.partition(":")
+        name = self._names[slug]
+        return AwardLabel(f"{name} {year}" if year else name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+
 class Reference:
     """The reference tables in memory: small, read on every page, changed only by `migrate`."""
 
@@ -106,6 +130,7 @@ class Reference:
         self.municipality_types = {m.slug: m for m in _copies(session, MunicipalityType, MunicipalityType.name)}
         self.competitions = {c.slug: c for c in _copies(session, Competition, Competition.name)}
         self.nominations = {n.slug: n for n in _copies(session, Nomination, Nomination.name)}
+        self.awards = AwardLabels(self.competitions)
         self.districts = {
             district_slug(name): FederalDistrict(
                 district_slug(name), f"{name} ФО", f"{name} федеральный округ", tuple(r.code for r in members)

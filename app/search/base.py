@@ -22,8 +22,9 @@ from typing import Any, Literal, Protocol, runtime_checkable
 
 from app.search.facets import NAMES
 
-Sort = Literal["relevance", "newest", "title"]
-SORTS: tuple[str, ...] = ("relevance", "newest", "title")
+# "winners": practices with an award first, then by relevance (with text) or newest.
+Sort = Literal["relevance", "newest", "title", "winners"]
+SORTS: tuple[str, ...] = ("relevance", "newest", "title", "winners")
 
 # Fields that get highlighted snippets in hits.
 HIGHLIGHT_FIELDS: tuple[str, ...] = ("title", "summary")

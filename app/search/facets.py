@@ -258,6 +258,12 @@ FACETS: tuple[Facet, ...] = (
         "Тип муниципального образования, повторяемый или через запятую; см. `/api/v1/municipality-types`.",
         "municipal-district", labels="municipality_types",
     ),
+    MultiFacet(
+        "award", "awards", "Награды",
+        "Награда: код конкурса (`lmp` — любой год) или конкурс и год (`lmp:2023`), повторяемые или через запятую; "
+        "см. `/api/v1/competitions`.",
+        "lmp:2023", labels="awards",
+    ),
     RangeFacet(
         "year", "year_started", "Год начала",
         "Год начала практики: `year_from` — не раньше, `year_to` — не позже (перепутанные границы меняются местами).",

@@ -27,9 +27,10 @@ from app.validation import russian_message
 MAX_QUERY_LENGTH = 200
 MAX_PAGE = 10_000
 DEFAULT_PER_PAGE = 20
-SORT_DESCRIPTION = "Порядок: `relevance` (по умолчанию), `newest` (сначала новые), `title` (по названию)."
-Sort = Literal["relevance", "newest", "title"]
-assert SORTS == ("relevance", "newest", "title")
+SORT_DESCRIPTION = ("Порядок: `relevance` (по умолчанию), `newest` (сначала новые), `title` (по названию), "
+                    "`winners` (сначала отмеченные наградами, среди них — по релевантности или новизне).")
+Sort = Literal["relevance", "newest", "title", "winners"]
+assert SORTS == ("relevance", "newest", "title", "winners")
 FacetName = Literal[NAMES]  # type: ignore[valid-type]  # the registry's names, known at import
 
 

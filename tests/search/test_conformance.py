@@ -330,6 +330,25 @@ def test_sort_title_ignores_case_and_yo(engine: SearchIndex) -> None:
     assert found(engine, sort="title") == [5, 2, 1, 4, 3]
 
 
+def test_sort_winners_puts_awarded_practices_first(engine: SearchIndex) -> None:
+    engine.upsert([
+        practice(1, "Гончарная мастерская", published_at=1.0),
+        practice(2, "Мастерская у реки", published_at=2.0, awards=["lmp", "lmp:2023"]),
+        practice(3, "Гончарная школа", published_at=3.0),
+        practice(4, "Гончарная печь в селе", published_at=4.0, awards=["rosatom", "rosatom:2021"]),
+        practice(5, "Набережная реки", published_at=5.0, solution="Гончарная лавка на набережной"),
+    ])
+    assert found(engine, sort="winners") == [4, 2, 5, 3, 1]  # the winners, then the others, newest first
+    # With text: the winners first, each group by relevance (a title match before a body match).
+    winners_first = found(engine, "гончарная", sort="winners")
+    assert winners_first[0] == 4 and set(winners_first[1:3]) == {1, 3} and winners_first[3] == 5
+    assert found(engine, "реки", sort="winners") == [2, 5]
+    assert found(engine, "реки", sort="winners", awards=("lmp:2023",)) == [2]
+    assert found(engine, awards=("lmp", "rosatom:2021")) == [4, 2]
+    result = search(engine, sort="winners", facets=("award",))
+    assert counts(result, "award") == {"lmp": 1, "lmp:2023": 1, "rosatom": 1, "rosatom:2021": 1}
+
+
 def test_sort_relevance_prefers_title(engine: SearchIndex) -> None:
     engine.upsert([
         practice(1, "Набережная", solution="Новый сквер у воды"),

@@ -285,10 +285,12 @@ class LocalIndex:
                 ids: list[int] = []
             elif sort == "title":
                 ids = st.page(st.title, filtered, offset, per_page)
+            elif sort == "winners" and found is None:
+                ids = st.page(st.winners, filtered, offset, per_page)
             elif sort == "newest" or found is None:
                 ids = st.page(st.newest, filtered, offset, per_page)
             else:
-                ids = found.page(st, filtered, offset, per_page)
+                ids = found.page(st, filtered, offset, per_page, first=st.awarded if sort == "winners" else None)
             docs = self._documents(conn, ids)
         matcher = found.matcher if found is not None else None
         hits = [

@@ -62,10 +62,13 @@ class Matched:
     keys: np.ndarray  # each candidate's sort key: lower comes first (better score, then newer)
     matcher: Matcher  # what to highlight
 
-    def page(self, st: State, subset: BitMap, offset: int, limit: int) -> list[int]:
-        """One page of the candidates in `subset`, best first: only the first offset + limit are
-        sorted (a partition finds them), so a page costs O(matches), not O(matches · log)."""
+    def page(self, st: State, subset: BitMap, offset: int, limit: int, first: BitMap | None = None) -> list[int]:
+        """One page of the candidates in `subset`, best first (those in `first` before the others):
+        only the first offset + limit are sorted (a partition finds them), so a page costs
+        O(matches), not O(matches · log)."""
         candidates, keys = self.candidates, self.keys
+        if first is not None and (ahead := first & self.ids):
+            keys = keys - np.int64(1 << 62) * st.mask(ahead)[candidates]
         if len(subset) < len(self.ids):  # a filter chose some (subset is always within ids)
             inside = st.mask(subset)[candidates]
             candidates, keys = candidates[inside], keys[inside]

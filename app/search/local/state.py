@@ -77,6 +77,7 @@ class State:
         self._newest: np.ndarray | None = None
         self._newest_rank: np.ndarray | None = None
         self._title: np.ndarray | None = None
+        self._winners: np.ndarray | None = None
         self.results: OrderedDict[Any, Any] = OrderedDict()
         self.postings: OrderedDict[str, tuple[BitMap, ...]] = OrderedDict()
 
@@ -122,7 +123,7 @@ class State:
         self.results.clear()
 
     def _orders_changed(self) -> None:
-        self._newest = self._newest_rank = self._title = None
+        self._newest = self._newest_rank = self._title = self._winners = None
         self.results.clear()
 
     # -- orders -------------------------------------------------------------------------------
@@ -147,6 +148,20 @@ class State:
             rank[self.newest] = np.arange(len(self.newest))
             self._newest_rank = rank
         return self._newest_rank
+
+    @property
+    def awarded(self) -> BitMap:
+        """Documents with an award (any value of the award facet)."""
+        return BitMap.union(BitMap(), *self.facets.get("award", {}).values())
+
+    @property
+    def winners(self) -> np.ndarray:
+        """Every document id, those with an award first, then newest first."""
+        if self._winners is None:
+            newest = self.newest
+            ahead = self.mask(self.awarded)[newest]
+            self._winners = np.concatenate((newest[ahead], newest[~ahead]))
+        return self._winners
 
     @property
     def title(self) -> np.ndarray:

@@ -42,6 +42,7 @@ from app.search.base import (
 from app.search.highlight import CROP_WORDS, Matcher, highlight
 from app.search.meili.filters import all_of, any_of, query_filters
 from app.search.meili.settings import (
+    AWARDED,
     DOCUMENT_FIELDS,
     STEMS,
     TITLE_SORT,
@@ -66,7 +67,10 @@ _BUILD_SUFFIX = "__build_"
 SORTS: dict[str, list[str]] = {
     "newest": ["published_at:desc", "id:desc"],
     "title": [f"{TITLE_SORT}:asc", "id:asc"],
+    "winners": [f"{AWARDED}:desc", "published_at:desc", "id:desc"],
 }
+# With text, the winners come first and relevance orders each group (the ranking rules follow `sort`).
+TEXT_SORTS: dict[str, list[str]] = {"winners": [f"{AWARDED}:desc"]}
 
 
 def _chunks(items: Sequence[Any] | Iterable[Any], size: int) -> Iterator[list[Any]]:
@@ -308,7 +312,9 @@ class MeiliIndex:
         if flt := all_of(list(groups.values())):
             main["filter"] = flt
         sort = query.sort if q or query.sort != "relevance" else "newest"
-        if sort in SORTS:
+        if q and sort in TEXT_SORTS:
+            main["sort"] = TEXT_SORTS[sort]
+        elif sort in SORTS:
             main["sort"] = SORTS[sort]
         # Disjunctive facets: a facet with a selection is counted without its own filter.
         extra: list[tuple[str, dict[str, Any]]] = []

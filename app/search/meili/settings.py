@@ -23,7 +23,8 @@ from app.search.text import title_key
 STEMS, FAMILIES = "_s", "_f"
 PAD = "ъъ"
 TITLE_SORT = "title_sort"
-HIDDEN = (STEMS, FAMILIES, TITLE_SORT)
+AWARDED = "_awarded"  # 1 for a practice with an award: the «winners» sort
+HIDDEN = (STEMS, FAMILIES, TITLE_SORT, AWARDED)
 
 
 def meili_key(key: str) -> str:
@@ -48,7 +49,7 @@ DOCUMENT_FIELDS: tuple[str, ...] = (
 )
 # Every facet's document key (app.search.facets), and the id for fetches by id.
 FILTERABLE: tuple[str, ...] = (*(f.key for f in FACETS), "id")
-SORTABLE: tuple[str, ...] = ("published_at", TITLE_SORT, "id")
+SORTABLE: tuple[str, ...] = ("published_at", TITLE_SORT, "id", AWARDED)
 
 # Ranking as the local engine ranks (`app.search.local.matching`): more query words first, then
 # the word itself before its typos, prefixes and synonyms (`exactness` before `attribute`, which
@@ -111,6 +112,7 @@ def search_document(document: dict[str, Any]) -> dict[str, Any]:
     stored[STEMS] = stems
     stored[FAMILIES] = families
     stored[TITLE_SORT] = title_key(str(document.get("title") or ""))
+    stored[AWARDED] = 1 if document.get("awards") else 0
     return stored
 
 

@@ -28,7 +28,7 @@ PARAM_NAMES = {
     "per_page": "Практик на странице",
     "facets": "Фасеты",
 }
-SORT_LABELS = {"relevance": "по релевантности", "newest": "сначала новые", "title": "по названию"}
+SORT_LABELS = {"relevance": "по релевантности", "newest": "сначала новые", "title": "по названию", "winners": "сначала победители"}
 
 
 def state(query: SearchQuery, page: int | None = None) -> str:
