@@ -76,8 +76,8 @@ class Matched:
         if need <= 0:
             return []
         if need < len(keys):
-            first = np.argpartition(keys, need - 1)[:need]
-            chosen = first[np.argsort(keys[first])]
+            best = np.argpartition(keys, need - 1)[:need]
+            chosen = best[np.argsort(keys[best])]
         else:
             chosen = np.argsort(keys)
         return [int(i) for i in candidates[chosen[offset:need]]]
