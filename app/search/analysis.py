@@ -1,9 +1,9 @@
 """How a search document is read for matching, the same for both engines.
 
 A document's searchable text falls into tiers, from the most telling to the least: its title,
-its summary, its body (problem, solution, outcome), its place (municipality, region, federal
-district) and its tags (the names of its themes, municipality type and awards, so that «туризм»
-or «сельское поселение» find the practices the catalogue files under those names). Each word of a
+its summary, its body (problem, solution, outcome), its place (municipality, region) and its
+tags (the names of its themes, municipality type, awards and federal district, so that «туризм»,
+«сельское поселение» or «Приволжский» find the practices the catalogue files under those names). Each word of a
 tier is indexed by its keys (`morphology.word_keys`); stop words are not indexed.
 """
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 from app.search.morphology import WordKeys, word_keys
@@ -50,8 +51,23 @@ def words(text: str) -> list[str]:
 def keys_of(words_: Iterable[str]) -> set[str]:
     out: set[str] = set()
     for w in words_:
-        out.update(word_keys(w).indexed)
+        out.update(_indexed[w])
     return out
+
+
+class _Indexed(dict[str, tuple[str, ...]]):
+    """A word's index keys (`WordKeys.indexed`), looked up without a call per word."""
+
+    LIMIT = 400_000
+
+    def __missing__(self, word: str) -> tuple[str, ...]:
+        if len(self) >= self.LIMIT:
+            self.clear()
+        value = self[word] = word_keys(word).indexed
+        return value
+
+
+_indexed = _Indexed()
 
 
 class _TextKeys(dict[str, frozenset[str]]):
@@ -63,7 +79,9 @@ class _TextKeys(dict[str, frozenset[str]]):
     def __missing__(self, text: str) -> frozenset[str]:
         if len(self) >= self.LIMIT:
             self.clear()
-        value = self[text] = frozenset(keys_of(words(text)))
+        # Each distinct word once: a text repeats its words, and the set difference is C.
+        unique = set(tokens(text)) - STOP_WORDS
+        value = self[text] = frozenset(chain.from_iterable(map(_indexed.__getitem__, unique)))
         return value
 
 

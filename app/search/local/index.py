@@ -12,13 +12,14 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from app.search import thesaurus as thesauri
 from app.search.base import (
@@ -253,7 +254,7 @@ class LocalIndex:
     def get(self, doc_id: int) -> dict[str, Any] | None:
         with self._engine("get"), self._reading() as (conn, _st):
             row = conn.execute("SELECT doc FROM bodies WHERE id = ?", (int(doc_id),)).fetchone()
-            return json.loads(row[0]) if row else None
+            return orjson.loads(row[0]) if row else None
 
     def close(self) -> None:
         with self._conns_lock:
@@ -313,7 +314,7 @@ class LocalIndex:
         if not ids:
             return {}
         marks = ",".join("?" * len(ids))
-        return {i: json.loads(d) for i, d in conn.execute(f"SELECT id, doc FROM bodies WHERE id IN ({marks})", ids)}
+        return {i: orjson.loads(d) for i, d in conn.execute(f"SELECT id, doc FROM bodies WHERE id IN ({marks})", ids)}
 
     # -- rebuild ---------------------------------------------------------------------------
 

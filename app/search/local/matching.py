@@ -22,12 +22,12 @@ typo before synonym, title before body; then the newest first.
 
 from __future__ import annotations
 
-import json
 import math
 import sqlite3
 from dataclasses import dataclass
 
 import numpy as np
+import orjson
 from pyroaring import BitMap
 
 from app.search import typos
@@ -205,7 +205,7 @@ def _with_phrases(conn: sqlite3.Connection, plan: QueryPlan, ids: BitMap) -> Bit
         if len(chunk) == 500 or doc_id == ids.max():
             marks = ",".join("?" * len(chunk))
             for i, body in conn.execute(f"SELECT id, doc FROM bodies WHERE id IN ({marks})", chunk):
-                doc = json.loads(body)
+                doc = orjson.loads(body)
                 texts = [" " + " ".join(words(field_text(doc, f))) + " " for f in TEXT_FIELDS]
                 if all(any(p in text for text in texts) for p in wanted):
                     kept.add(i)

@@ -24,7 +24,6 @@ cannot be made, `path` is a plain database file and rebuild swaps content in one
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import os
 import secrets
@@ -32,6 +31,8 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
+
+import orjson
 
 from app.search.analysis import TIERS, analyze
 from app.search.facets import FACETS
@@ -108,7 +109,7 @@ class Prepared(NamedTuple):
     """One search document made ready for the file."""
 
     doc: DocRow
-    body: str  # the document as JSON
+    body: bytes  # the document as JSON (UTF-8)
     tiers: tuple[frozenset[str], ...]  # its word keys, per tier
 
 
@@ -144,7 +145,7 @@ def prepare(doc: dict[str, Any], seq: int) -> Prepared:
         published_at=float(doc.get("published_at") or 0.0),
         title_key=title_key(str(doc.get("title") or "")),
     )
-    return Prepared(row, json.dumps(doc, ensure_ascii=False, separators=(",", ":")), analyze(doc))
+    return Prepared(row, orjson.dumps(doc), analyze(doc))
 
 
 def tier_count() -> int:

@@ -150,7 +150,8 @@ def _work(conn: Connection) -> None:
     """A worker: (source, page, seq, stage path) in, the page staged and its path out; then
     ("postings", path) in, its postings staged and the path out; until None."""
     gc.disable()  # it only makes short-lived pages: collections would be pure cost
-    postings: dict[Slot, array[int]] = defaultdict(lambda: array("I"))
+    # Per tier, word key -> ids (no (key, tier) tuple per occurrence: a page has ~90 keys a document).
+    postings: list[dict[str, array[int]]] = [defaultdict(lambda: array("I")) for _ in range(store.tier_count())]
     try:
         while (message := conn.recv()) is not None:
             try:
@@ -179,13 +180,13 @@ def _stage_file(path: str, schema: str) -> sqlite3.Connection:
     return conn
 
 
-def _stage(path: str, documents: list[dict[str, Any]], seq: int, postings: dict[Slot, array[int]]) -> None:
+def _stage(path: str, documents: list[dict[str, Any]], seq: int, postings: list[dict[str, array[int]]]) -> None:
     prepared = [store.prepare(d, seq) for d in documents]
     for p in prepared:
         doc_id = p.doc.id
-        for tier, keys in enumerate(p.tiers):
+        for tier_postings, keys in zip(postings, p.tiers, strict=True):
             for key in keys:
-                postings[(key, tier)].append(doc_id)
+                tier_postings[key].append(doc_id)
     conn = _stage_file(path, f"CREATE TABLE docs ({store.DOC_COLUMNS}, doc)")
     try:
         marks = ", ".join("?" * (len(store.DocRow._fields) + 1))
@@ -195,12 +196,13 @@ def _stage(path: str, documents: list[dict[str, Any]], seq: int, postings: dict[
         conn.close()
 
 
-def _stage_postings(path: str, postings: dict[Slot, array[int]]) -> None:
+def _stage_postings(path: str, postings: list[dict[str, array[int]]]) -> None:
     conn = _stage_file(path, "CREATE TABLE postings (key, tier, ids)")
     try:
         conn.executemany("INSERT INTO postings VALUES (?, ?, ?)",
-                         ((k, t, BitMap(ids).serialize()) for (k, t), ids in postings.items()))
+                         ((k, t, BitMap(ids).serialize()) for t, tier in enumerate(postings) for k, ids in tier.items()))
         conn.execute("COMMIT")
     finally:
         conn.close()
-    postings.clear()
+    for tier in postings:
+        tier.clear()

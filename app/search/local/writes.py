@@ -3,7 +3,6 @@ bulk fill of a new file (from worker processes' stage files, or in process)."""
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from array import array
 from collections import defaultdict
@@ -11,6 +10,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import orjson
 from pyroaring import BitMap
 
 from app.search.analysis import analyze
@@ -88,7 +88,7 @@ def _old_tiers(conn: sqlite3.Connection, ids: list[int]) -> dict[int, tuple[froz
     for chunk in store.chunks(ids):
         marks = ",".join("?" * len(chunk))
         for doc_id, body in conn.execute(f"SELECT id, doc FROM bodies WHERE id IN ({marks})", chunk):
-            out[doc_id] = analyze(json.loads(body))
+            out[doc_id] = analyze(orjson.loads(body))
     return out
 
 
