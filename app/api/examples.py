@@ -24,6 +24,16 @@ AWARD = {
     "prize": None,
     "source_url": "https://example.ru/lmp-2022-itogi",
 }
+ADOPTION = {
+    "id": 5,
+    "municipality": "Старооскольский городской округ",
+    "region": REGION,
+    "municipality_type": {"slug": "urban-okrug", "name": "Городской округ"},
+    "year": 2024,
+    "what_changed": "Отряды открыли в двенадцати школах округа по образцу района.",
+    "outcome_figures": [{"indicator": "Отрядов", "value_before": 2.0, "value_after": 12.0, "unit": "шт.", "period": "2024"}],
+    "approved_at": "2026-05-10T08:00:00Z",
+}
 SLUG = "yunarmiya-belgorod"
 ITEM = {
     "id": 42,
@@ -61,6 +71,7 @@ CARD = {
     "sources": ["https://example.ru/news/yunarmiya-2023"],
     "documents": [{"title": "Положение об отрядах", "url": "https://example.ru/doc.pdf"}],
     "awards": [AWARD],
+    "adoptions": [ADOPTION],
     "verified_at": "2026-10-01",
     "published_at": "2026-03-01T10:00:00Z",
     "updated_at": "2026-11-20T09:30:00Z",
@@ -113,6 +124,7 @@ COMPONENTS: dict[str, Any] = {
         "has_more": False,
         "links": {"self": f"{BASE}/api/v1/changes?since=1016", "next": f"{BASE}/api/v1/changes?since=1018", "prev": None},
     },
+    "AdoptionList": {"items": [ADOPTION], "total": 1},
     "SubmissionIn": SUBMISSION,
     "SubmissionStatus": {"tracking_code": "P-1A2B3C4D", "status": "pending", "url": None},
 }

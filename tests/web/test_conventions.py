@@ -14,7 +14,6 @@ from bs4 import BeautifulSoup
 
 from app.api.opendata import STRUCTURE_VERSION
 from app.web.pages import sitemap as sitemap_module
-from tests.admin.conftest import admin_client, moderator, same_site  # noqa: F401 (fixtures: HEAD as a moderator too)
 from tests.corpus import CORPUS
 from tests.web.conftest import soup
 
@@ -44,9 +43,14 @@ def test_head_answers_every_get_address_like_get_without_a_body(app, admin_clien
         batch = imports.create_batch(session, "a.xlsx", "admin:moder", check_sources(jsonl_sources(['{"title": "x"}']), ref))
         batch_id = batch.id
     card = corpus["yunarmiya-belgorod"]
+    from app.catalogue.practices import tokens
+    from app.models import Practice
+
+    with session_scope(app.state.engine) as session:
+        token, _ = tokens.issue(session, session.get(Practice, card.id), app.state.settings.secret_key, 14)
     values = {"{slug}": card.slug, "{key}": card.slug, "{code}": "RU-BEL", "{practice_id}": str(card.id),
               "{batch_id}": str(batch_id), "{part}": "1", "{tracking_code}": card.tracking_code,
-              "{set_id}": "municipal-practices", "{name}": f"structure-{STRUCTURE_VERSION:%Y%m%d}.csv"}
+              "{set_id}": "municipal-practices", "{token}": token, "{name}": f"structure-{STRUCTURE_VERSION:%Y%m%d}.csv"}
     paths = sorted(set(get_paths(app.routes)))
     assert {"/", "/practices", "/practices/{slug}", "/sitemap.xml", "/api/v1/practices", "/admin/imports",
             "/docs"} <= set(paths)

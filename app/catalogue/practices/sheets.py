@@ -13,7 +13,7 @@ import io
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from typing import IO, Any
 
 from openpyxl import Workbook, load_workbook
@@ -113,6 +113,10 @@ class XlsxWriter:
     def __init__(self, ref: Reference, columns_only: bool = False) -> None:
         self.ref = ref
         self.book = Workbook(write_only=True)
+        # The day, not the second: a file asked for twice the same day is the same bytes (so HEAD
+        # and GET agree on its length, and caches on its content).
+        today = datetime.combine(datetime.now(UTC).date(), time())
+        self.book.properties.created = self.book.properties.modified = today
         self.practices = self.book.create_sheet(table.PRACTICES_SHEET)
         _header_row(self.practices, SHEET_COLUMNS)
         self._describe(self.book.create_sheet(table.COLUMNS_SHEET))
