@@ -31,7 +31,7 @@ def get_paths(routes: Any, prefix: str = "") -> Iterator[str]:
             yield prefix + route.path
 
 
-def test_head_answers_every_get_address_like_get_without_a_body(app, admin_client, corpus, monkeypatch):  # noqa: F811
+def test_head_answers_every_get_address_like_get_without_a_body(app, admin_client, corpus, make_practice, monkeypatch):  # noqa: F811
     from app.catalogue import imports
     from app.catalogue.practices.io import check_sources, jsonl_sources
     from app.catalogue.reference import Reference
@@ -46,8 +46,9 @@ def test_head_answers_every_get_address_like_get_without_a_body(app, admin_clien
     from app.catalogue.practices import tokens
     from app.models import Practice
 
+    returned = make_practice(status="revision")  # the edit link works while a practice is «на доработке»
     with session_scope(app.state.engine) as session:
-        token, _ = tokens.issue(session, session.get(Practice, card.id), app.state.settings.secret_key, 14)
+        token, _ = tokens.issue(session, session.get(Practice, returned.id), app.state.settings.secret_key, 14)
     values = {"{slug}": card.slug, "{key}": card.slug, "{code}": "RU-BEL", "{practice_id}": str(card.id),
               "{batch_id}": str(batch_id), "{part}": "1", "{tracking_code}": card.tracking_code,
               "{set_id}": "municipal-practices", "{token}": token, "{name}": f"structure-{STRUCTURE_VERSION:%Y%m%d}.csv"}
