@@ -29,7 +29,7 @@ test-deps: install
 
 # The whole suite on SQLite + local search, then on PostgreSQL + Meilisearch where
 # PostgreSQL answers (each run also checks both engines in the conformance suite).
-test: test-deps
+test: test-deps lint
 	$(MAKE) --no-print-directory test-sqlite
 	@if $(BIN)/python scripts/pg_ready.py "$(TEST_POSTGRES_URL)"; then \
 		$(MAKE) --no-print-directory test-postgres; \
@@ -44,8 +44,10 @@ test-postgres: install
 	TEST_DATABASE_URL="$(TEST_POSTGRES_URL)" TEST_SEARCH_BACKEND=meilisearch \
 		$(BIN)/python -m pytest -n 2 -p no:cacheprovider $(PYTEST_ARGS)
 
+# Style and types: ruff, and mypy in strict mode (pyproject.toml); part of `make test`.
 lint: install
 	$(BIN)/ruff check app tests bench
+	$(BIN)/mypy app
 
 bench: install
 	$(BIN)/python bench/search_bench.py
