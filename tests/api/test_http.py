@@ -119,13 +119,13 @@ def test_openapi_documents_parameters_and_the_promise(client):
     operation = schema["paths"]["/api/v1/practices"]["get"]
     params = {p["name"]: p for p in operation["parameters"]}
     assert set(params) == {"q", "district", "region", "theme", "municipality_type", "year_from", "year_to",
-                           "has_figures", "sort", "page", "per_page", "facets"}
+                           "has_figures", "award", "sort", "page", "per_page", "facets"}
     for param in params.values():
         assert param["description"], param["name"]
         assert param["schema"].get("examples"), param["name"]
     assert params["per_page"]["schema"]["type"] == "integer"
     assert params["per_page"]["schema"]["maximum"] == 100
-    assert params["sort"]["schema"]["enum"] == ["relevance", "newest", "title"]
+    assert params["sort"]["schema"]["enum"] == ["relevance", "newest", "title", "winners"]
     assert params["region"]["schema"]["type"] == "array"
     assert "application/problem+json" in operation["responses"]["400"]["content"]
     assert "422" not in operation["responses"]

@@ -157,7 +157,7 @@ def test_facets_with_labels_counts_and_selection(client, corpus):
 
 def test_all_facets_by_default_and_none_when_empty(client, corpus):
     assert set(client.get(URL).json()["facets"]) == {"district", "region", "theme", "municipality_type", "year",
-                                                     "has_figures"}
+                                                     "has_figures", "award"}
     assert client.get(URL, params={"facets": ""}).json()["facets"] == {}
 
 
