@@ -96,24 +96,27 @@ def seed() -> None:
     console.print(f"Добавлено практик: {report.created}, уже были: {report.unchanged}")
 
 
-def _import(path: Path, skip_bad: bool, create_only: bool = False, publish: bool = False) -> ImportReport:
+def _import(path: Path, skip_bad: bool, create_only: bool = False, publish: bool = False,
+            update_submitted: bool = False) -> ImportReport:
     from app.catalogue.practices.io import check_sources, file_sources, write_checked
     from app.catalogue.reference import ReferenceProvider
     from app.db import session_scope
     from app.models import Status
     from app.search import make_index
-    from app.search.sync import drain_inline
+    from app.search.sync import after_bulk_write
 
     settings = _settings()
     engine = _engine()
     data = path.read_bytes()
-    index = make_index(settings) if settings.sync_inline else None
-    after = (lambda: drain_inline(engine, index)) if index is not None else None
     ref = ReferenceProvider(engine).get()
     checked = check_sources(file_sources(path.name, data, ref), ref)
-    with progress_bar(f"Импорт {path.name}", len(checked)) as advance, session_scope(engine, after) as session:
-        return write_checked(session, ref, checked, skip_bad=skip_bad, create_only=create_only,
-                             new_status=Status.published if publish else Status.pending, progress=advance)
+    with progress_bar(f"Импорт {path.name}", len(checked)) as advance, session_scope(engine) as session:
+        report = write_checked(session, ref, checked, skip_bad=skip_bad, create_only=create_only,
+                               new_status=Status.published if publish else Status.pending, progress=advance,
+                               update_submitted=update_submitted)
+    if settings.sync_inline:
+        after_bulk_write(engine, make_index(settings), report.created + report.updated)
+    return report
 
 
 @cli.command("import", cls=RussianCommand)
@@ -123,6 +126,8 @@ def import_(
     skip_bad: Annotated[bool, typer.Option("--skip-bad", help="Импортировать хорошие строки, пропустив ошибочные")] = False,
     publish: Annotated[bool, typer.Option("--publish", help="Опубликовать новые практики из таблицы сразу "
                                           "(без него они ждут модератора; в JSON Lines статус указан в строке)")] = False,
+    update_submitted: Annotated[bool, typer.Option("--update-submitted", help="Обновлять и практики, присланные "
+                                                   "через форму (без него такие строки — ошибка)")] = False,
 ) -> None:
     """Импортировать практики из JSON Lines, Excel или CSV: сначала проверяется каждая строка, все ошибки
     сразу; файл с ошибками ничего не меняет; повторный импорт не создаёт дублей."""
@@ -130,7 +135,7 @@ def import_(
     from app.catalogue.practices.sheets import SheetError
 
     try:
-        report = _import(file, skip_bad, publish=publish)
+        report = _import(file, skip_bad, publish=publish, update_submitted=update_submitted)
     except SheetError as exc:
         console.print(f"Файл не прочитан: {exc}", markup=False)
         raise typer.Exit(1) from exc

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+import orjson
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
@@ -16,9 +17,16 @@ def _lower(value: object) -> object:
     return value.lower() if isinstance(value, str) else value
 
 
+def _json_text(value: object) -> str:
+    # JSON columns (figures, documents, audit details) written by orjson: several times faster
+    # than the standard encoder on bulk imports, and UTF-8 text rather than \u escapes.
+    return orjson.dumps(value).decode()
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
+                               json_serializer=_json_text)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
@@ -32,7 +40,21 @@ def make_engine(url: str) -> Engine:
             dbapi_conn.create_function("lower", 1, _lower, deterministic=True)
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, json_serializer=_json_text)
+
+
+def begin_write(session: Session) -> None:
+    """Take SQLite's write lock now, for a unit of work that reads before it writes (an import).
+
+    A deferred SQLite transaction that has read cannot write once another writer committed
+    after its read ("database is locked" at once, with no wait); BEGIN IMMEDIATE queues for
+    the lock first, under the busy timeout. No-op on PostgreSQL, or inside a transaction."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    dbapi = connection.connection.driver_connection
+    if dbapi is not None and not dbapi.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def get_engine(settings: Settings | None = None) -> Engine:

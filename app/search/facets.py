@@ -18,12 +18,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import Field
 
 from app.catalogue.practices.schemas import MIN_YEAR
+from app.models import utcnow
 from app.querystring import Codes, Flag, Whole
 
 if TYPE_CHECKING:
@@ -180,7 +180,7 @@ class RangeFacet(Facet):
 
     @property
     def high(self) -> int:
-        return date.today().year + self.high_after_today
+        return utcnow().year + self.high_after_today
 
     def param_title(self, param: str) -> str:
         return f"{self.title}: {'с' if param.endswith('_from') else 'по'}"

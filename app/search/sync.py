@@ -21,7 +21,7 @@ from sqlalchemy import func, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from app.models import Outbox, Practice, utcnow
+from app.models import Outbox, Practice, Status, utcnow
 from app.observability import SYNC_FAILURES
 from app.search.base import SearchIndex
 from app.search.documents import PublishedDocuments, documents_of
@@ -140,6 +140,30 @@ def drain_inline(engine: Engine, index: SearchIndex) -> None:
             drain(engine, index)
     except Exception:  # a sync failure must never fail the request that wrote the data
         log.exception("inline search sync failed; rows stay in the outbox")
+
+
+# A rebuild reads every published practice, an outbox batch only the changed ones, but
+# documents go into a rebuilt index about ten times faster (local engine: ≈ 10,000/s against
+# ≈ 1,000/s by upsert; Meilisearch indexes a fresh index in one task too).
+REBUILD_SHARE = 0.1
+
+
+def after_bulk_write(engine: Engine, index: SearchIndex, changed: int) -> None:
+    """Bring the index up to date after one transaction changed `changed` practices (an
+    import): a rebuild when they are a large share of the catalogue, otherwise the outbox as
+    usual. Never raises: on failure the rows stay pending for the next sync."""
+    if changed == 0:
+        return
+    with Session(engine) as session:
+        published = session.exec(select(func.count()).select_from(Practice)
+                                 .where(Practice.status == Status.published)).one()
+    if changed < 1000 or changed < REBUILD_SHARE * published:
+        drain_inline(engine, index)
+        return
+    try:
+        reindex(engine, index)
+    except Exception:
+        log.exception("rebuild after a bulk write failed; rows stay in the outbox")
 
 
 def follow(

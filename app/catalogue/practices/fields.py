@@ -97,9 +97,18 @@ def get(record: Mapping[str, Any], key: str) -> Any:
     return value
 
 
+# (column, nested object or None, key): what `column_values` reads, worked out once (imports
+# call it for every row).
+_COLUMN_PATHS = tuple((f.attribute, f.group, f.leaf) for f in COLUMNS)
+
+
 def column_values(record: Mapping[str, Any]) -> dict[str, Any]:
     """The values of the plain columns, from a validated record (`PracticeIn.model_dump()`)."""
-    return {f.attribute: get(record, f.key) for f in COLUMNS}
+    out = {}
+    for column, group, key in _COLUMN_PATHS:
+        holder = record.get(group) if group else record
+        out[column] = holder.get(key) if isinstance(holder, Mapping) else None
+    return out
 
 
 def to_record(practice: Practice, public_only: bool = False) -> dict[str, Any]:

@@ -15,15 +15,17 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+import orjson
 from sqlmodel import Session
 
-from app.catalogue.practices import fields, queries
+from app.catalogue.practices import bulk, fields, queries
 from app.catalogue.practices.checks import check
 from app.catalogue.practices.schemas import PracticeIn
-from app.catalogue.practices.service import CatalogueError, change_status, create_practice, update_practice
+from app.catalogue.practices.service import CatalogueError, change_status, update_practice
 from app.catalogue.practices.sheets import Place, SheetError, SheetRecord, read_sheet, record_of
 from app.catalogue.practices.slugs import slugify
 from app.catalogue.reference import Reference
+from app.db import begin_write
 from app.models import Practice, Status
 
 
@@ -96,10 +98,15 @@ def jsonl_sources(lines: Iterable[str]) -> Iterator[Source]:
         if not raw.strip():
             continue
         try:
-            obj = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            yield Source(number, None, [LineError(number, "json", f"неверный JSON: {exc.msg} (позиция {exc.pos})")])
-            continue
+            obj = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            obj = None
+        if obj is None:  # not JSON (or a bare null): the standard parser's words for the error
+            try:
+                obj = json.loads(raw)
+            except json.JSONDecodeError as exc:
+                yield Source(number, None, [LineError(number, "json", f"неверный JSON: {exc.msg} (позиция {exc.pos})")])
+                continue
         if not isinstance(obj, dict):
             yield Source(number, None, [LineError(number, "json", "строка должна быть объектом JSON")])
             continue
@@ -171,24 +178,52 @@ def _status_of(checked: Checked, existing: Practice | None, new_status: Status |
     return existing.status
 
 
-def _write_one(session: Session, ref: Reference, checked: Checked, actor: str, create_only: bool,
-               new_status: Status | None, report: ImportReport) -> None:
-    assert checked.data is not None and checked.slug is not None
-    existing = queries.by_slug(session, checked.slug)
-    status = _status_of(checked, existing, new_status)
-    data = checked.data.model_copy(update={"slug": checked.slug, "status": status})
-    if existing is not None and create_only:
-        report.unchanged += 1
-    elif existing is None:
-        create_practice(session, ref, data, actor)
-        report.created += 1
-    else:
-        changed = update_practice(session, ref, existing, data, actor)
-        if existing.status != status:
-            change_status(session, existing, status, actor, note=existing.moderation_note or "импорт")
+SUBMITTED_MESSAGE = ("по этому адресу — практика, присланная через форму; импорт её не меняет "
+                     "(дайте строке другой slug или разрешите обновлять присланные)")
+
+
+@dataclass
+class _Writer:
+    """One import's writes and what it was told (see `write_checked`)."""
+
+    session: Session
+    ref: Reference
+    actor: str
+    skip_bad: bool
+    create_only: bool
+    new_status: Status | None
+    update_submitted: bool
+    report: ImportReport = field(default_factory=ImportReport)
+
+    def refuse(self, errors: list[LineError]) -> None:
+        if not self.skip_bad:
+            raise ImportFailed(errors)
+        self.report.errors.extend(errors)
+        self.report.skipped += 1
+
+    def existing(self, item: Checked, current: Practice) -> None:
+        """A line whose address is a practice already."""
+        if self.create_only:
+            self.report.unchanged += 1
+        elif current.submitter_email is not None and not self.update_submitted:
+            self.refuse([item.source.error("slug", SUBMITTED_MESSAGE)])
+        else:
+            try:
+                with self.session.begin_nested():
+                    self._update(item, current)
+            except CatalogueError as exc:
+                self.refuse([item.source.error(e["field"], e["message"]) for e in exc.errors])
+
+    def _update(self, item: Checked, current: Practice) -> None:
+        assert item.data is not None
+        status = _status_of(item, current, self.new_status)
+        data = item.data.model_copy(update={"slug": current.slug, "status": status})
+        changed = update_practice(self.session, self.ref, current, data, self.actor)
+        if current.status != status:
+            change_status(self.session, current, status, self.actor, note=current.moderation_note or "импорт")
             changed = changed or {"status": True}
-        report.updated += bool(changed)
-        report.unchanged += not changed
+        self.report.updated += bool(changed)
+        self.report.unchanged += not changed
 
 
 def write_checked(
@@ -200,29 +235,50 @@ def write_checked(
     create_only: bool = False,
     new_status: Status | None = None,
     progress: Callable[[int], Any] | None = None,
+    update_submitted: bool = False,
 ) -> ImportReport:
     """Write the checked practices: nothing if any is bad, unless `skip_bad`. `create_only`
     leaves existing practices as they are (the seed step: moderators' edits are never
-    overwritten). `new_status`: the status of a sheet's new rows (see `_status_of`)."""
-    report = ImportReport()
+    overwritten). `new_status`: the status of a sheet's new rows (see `_status_of`). A practice
+    someone sent through the public form is never updated unless `update_submitted`: an
+    address in a file must not take over a submitter's card.
+
+    New practices go in a chunk at a time (`bulk.create_many`); existing ones are updated one
+    by one, since each update is compared with what the card holds."""
+    writer = _Writer(session, ref, actor, skip_bad, create_only, new_status, update_submitted)
+    report = writer.report
     for item in checked:
         if item.errors:
             report.errors.extend(item.errors)
             report.skipped += 1
     if report.errors and not skip_bad:
         raise ImportFailed(report.errors)
+    begin_write(session)
     good = [item for item in checked if item.data is not None]
-    for done, item in enumerate(good, start=1):
-        try:
-            _write_one(session, ref, item, actor, create_only, new_status, report)
-        except CatalogueError as exc:
-            errors = [item.source.error(e["field"], e["message"]) for e in exc.errors]
-            if not skip_bad:
-                raise ImportFailed(errors) from exc
-            report.errors.extend(errors)
-            report.skipped += 1
+    existing = queries.by_slugs(session, [item.slug for item in good if item.slug])
+    fresh: dict[str, Checked] = {}
+    done = 0
+    for item in good:
+        assert item.slug is not None
+        current = existing.get(item.slug)
+        if current is None:
+            fresh[item.slug] = item
+            continue
+        writer.existing(item, current)
+        done += 1
         if progress:
             progress(done)
+    new_cards = [bulk.NewCard(item.data, slug, _status_of(item, None, new_status))
+                 for slug, item in fresh.items() if item.data is not None]
+    taken = bulk.create_many(session, new_cards, actor,
+                             progress=(lambda n: progress(done + n)) if progress else None)
+    report.created = len(new_cards) - len(taken)
+    for new in taken:  # another writer created these addresses meanwhile: they are updates now
+        current = queries.by_slug(session, new.slug)
+        if current is None:
+            writer.refuse([fresh[new.slug].source.error("slug", "адрес страницы занят, повторите импорт")])
+        else:
+            writer.existing(fresh[new.slug], current)
     return report
 
 

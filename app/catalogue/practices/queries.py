@@ -50,6 +50,15 @@ def existing_slugs(session: Session, slugs: Iterable[str]) -> set[str]:
     return found
 
 
+def by_slugs(session: Session, slugs: Iterable[str]) -> dict[str, Practice]:
+    """The practices (any status) whose addresses are among `slugs`, by address."""
+    wanted, found = sorted(set(slugs)), dict[str, Practice]()
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start:start + 500]
+        found |= {p.slug: p for p in session.exec(select(Practice).where(col(Practice.slug).in_(chunk)))}
+    return found
+
+
 def get(session: Session, practice_id: int) -> Practice | None:
     """A practice in any status (moderation)."""
     return session.get(Practice, practice_id)

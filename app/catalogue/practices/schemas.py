@@ -22,7 +22,7 @@ from pydantic import (
     field_validator,
 )
 
-from app.models import Status
+from app.models import Status, utcnow
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u2028\u2029\ufeff]")
 SLUG_RE = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -46,7 +46,7 @@ MIN_YEAR = 1991
 
 
 def max_year() -> int:
-    return date.today().year + 1
+    return utcnow().year + 1  # not date.today(): without TZ set, each call re-reads /etc/localtime
 
 
 def _check_year(value: int | None) -> int | None:
