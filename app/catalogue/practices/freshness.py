@@ -38,7 +38,7 @@ def stale_since(today: date) -> date:
 
 def _due(today: date) -> list[Any]:
     return [
-        Practice.status == Status.published,
+        col(Practice.status) == Status.published,
         or_(col(Practice.verified_at).is_(None), col(Practice.verified_at) < stale_since(today)),
     ]
 
@@ -55,7 +55,7 @@ def due_page(session: Session, today: date, offset: int, limit: int) -> Sequence
         .order_by(col(Practice.verified_at).is_not(None), col(Practice.verified_at), col(Practice.id))
         .offset(offset).limit(limit)
     )
-    return session.exec(stmt).unique().all()  # type: ignore[no-any-return]
+    return session.exec(stmt).unique().all()
 
 
 def mark_verified(session: Session, practice: Practice, actor: str, today: date) -> bool:
@@ -67,7 +67,7 @@ def mark_verified(session: Session, practice: Practice, actor: str, today: date)
         update(Practice)
         .where(
             col(Practice.id) == practice.id,
-            Practice.status == Status.published,
+            col(Practice.status) == Status.published,
             or_(col(Practice.verified_at).is_(None), col(Practice.verified_at) < today),
         )
         .values(verified_at=today, version=col(Practice.version) + 1, updated_at=utcnow())
