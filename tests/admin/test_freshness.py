@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from app.catalogue.practices.freshness import months_before, stale_since
 from app.models import AuditLog, ChangeLog, Outbox, Practice, utcnow
 from app.web.admin import freshness as page_module
+from tests.moderation import PASSWORD
 from tests.submit.helpers import soup
 
 URL = "/admin/freshness"
@@ -172,6 +173,12 @@ def test_refusals(admin_client, client, cards, session, same_site):
     response = click(admin_client, practice.id, same_site)
     assert response.status_code in (303, 307) and "/admin/login" in response.headers["location"]
     assert fresh(session, practice.id).verified_at is None
+    # Signed in again, the moderator lands on the list (not on the POST's address).
+    login = admin_client.post("/admin/login", data={"username": "moder", "password": PASSWORD,
+                                                    "next": f"{URL}/{practice.id}"},
+                              headers=same_site, follow_redirects=True)
+    assert login.status_code == 200 and login.url.path == URL
+    assert str(practice.id) in listed(soup(login))
 
 
 def test_nothing_due(admin_client, make_practice):

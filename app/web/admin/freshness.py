@@ -52,6 +52,13 @@ def stale_cards(request: Request, admin: CurrentAdmin, session: SessionDep) -> H
     })
 
 
+@router.get("/admin/freshness/{practice_id}", response_class=HTMLResponse)
+def back_to_list(practice_id: int, _admin: CurrentAdmin) -> Response:  # noqa: ARG001 (the path's id is not needed)
+    """Where sign-in returns a moderator whose «Проверено» was posted after the session ended
+    (the address of the POST): the list, to click again."""
+    return RedirectResponse("/admin/freshness", status_code=303)
+
+
 @router.post("/admin/freshness/{practice_id}", response_class=HTMLResponse)
 def verify(practice_id: int, pairs: PostedPairs, admin: CurrentAdmin, session: SessionDep) -> Response:
     practice = queries.get(session, practice_id)
