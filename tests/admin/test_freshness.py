@@ -28,7 +28,7 @@ def listed(page) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 def click(client: TestClient, practice_id: int, same_site: dict[str, str], page: int = 1):  # type: ignore[no-untyped-def]
-    return client.post(f"{URL}/{practice_id}", data={"page": str(page)}, headers=same_site, follow_redirects=False)
+    return client.post(URL, data={"id": str(practice_id), "page": str(page)}, headers=same_site, follow_redirects=False)
 
 
 def fresh(session: Session, practice_id: int) -> Practice:
@@ -70,7 +70,8 @@ def test_lists_due_cards_longest_unchecked_first_with_source_and_button(admin_cl
     row = page.select_one(f'tr[data-id="{cards["long-ago"].id}"]')
     assert row.select_one("td.source a")["href"] == "https://example.ru/long-ago"
     form = row.select_one("form.action-verify")
-    assert form["method"] == "post" and form["action"] == f"{URL}/{cards['long-ago'].id}"
+    assert form["method"] == "post" and form["action"] == URL
+    assert form.select_one("input[name=id]")["value"] == str(cards["long-ago"].id)
     assert form.button.get_text() == "Проверено"
     assert page.select_one(f'tr[data-id="{cards["never"].id}"] td.source').get_text(strip=True) == "не указан"
     # In the moderators' bar on every page, with its count.
@@ -164,8 +165,11 @@ def test_refusals(admin_client, client, cards, session, same_site):
     assert click(admin_client, practice.id, {"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"}).status_code == 403
     assert click(admin_client, cards["pending"].id, same_site).status_code == 404
     assert click(admin_client, 10**9, same_site).status_code == 404
-    bad = admin_client.post(f"{URL}/{practice.id}", data={"page": "два"}, headers=same_site, follow_redirects=False)
+    bad = admin_client.post(URL, data={"id": str(practice.id), "page": "два"}, headers=same_site, follow_redirects=False)
     assert bad.status_code == 400 and "page" in bad.text
+    for wrong in ({"page": "1"}, {"id": "x", "page": "1"}):
+        answer = admin_client.post(URL, data=wrong, headers=same_site, follow_redirects=False)
+        assert answer.status_code == 400 and "id" in answer.text
     assert admin_client.get(URL, params={"page": "0"}).status_code == 400
     assert fresh(session, practice.id).version == version and fresh(session, practice.id).verified_at is None
     # Signed out: the login page, nothing changed.
@@ -175,7 +179,7 @@ def test_refusals(admin_client, client, cards, session, same_site):
     assert fresh(session, practice.id).verified_at is None
     # Signed in again, the moderator lands on the list (not on the POST's address).
     login = admin_client.post("/admin/login", data={"username": "moder", "password": PASSWORD,
-                                                    "next": f"{URL}/{practice.id}"},
+                                                    "next": response.headers["location"].split("next=")[1]},
                               headers=same_site, follow_redirects=True)
     assert login.status_code == 200 and login.url.path == URL
     assert str(practice.id) in listed(soup(login))

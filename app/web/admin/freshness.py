@@ -52,15 +52,13 @@ def stale_cards(request: Request, admin: CurrentAdmin, session: SessionDep) -> H
     })
 
 
-@router.get("/admin/freshness/{practice_id}", response_class=HTMLResponse)
-def back_to_list(practice_id: int, _admin: CurrentAdmin) -> Response:  # noqa: ARG001 (the path's id is not needed)
-    """Where sign-in returns a moderator whose «Проверено» was posted after the session ended
-    (the address of the POST): the list, to click again."""
-    return RedirectResponse("/admin/freshness", status_code=303)
-
-
-@router.post("/admin/freshness/{practice_id}", response_class=HTMLResponse)
-def verify(practice_id: int, pairs: PostedPairs, admin: CurrentAdmin, session: SessionDep) -> Response:
+# Posted to the list's own address (the card's id in the form), so a moderator whose session
+# ended meanwhile signs in and lands on the list again.
+@router.post("/admin/freshness", response_class=HTMLResponse)
+def verify(pairs: PostedPairs, admin: CurrentAdmin, session: SessionDep) -> Response:
+    practice_id = whole_number(pairs.get("id", ""), 1, 2**63 - 1)
+    if practice_id is None:
+        raise HTTPException(400, "Поле id: нужен номер практики")
     practice = queries.get(session, practice_id)
     if practice is None or practice.status != Status.published:
         raise HTTPException(404, "Опубликованная практика не найдена.")
