@@ -69,6 +69,9 @@ class Facet:
     # How a query names a value (app.web.search.names): by all distinctive words of its label
     # (places, types) or by any of them (topics: «спорт» names «Физкультура, спорт и здоровье»).
     named_by: Literal["all", "any"] = "all"
+    # Values written "parent<separator>child" belong under their parent value on the page
+    # (awards: «lmp:2023» is a year of the competition «lmp»); None: a flat list.
+    nest_separator: str | None = None
 
     kind: ClassVar[FacetKind]
 
@@ -262,7 +265,7 @@ FACETS: tuple[Facet, ...] = (
         "award", "awards", "Награды",
         "Награда: код конкурса (`lmp` — любой год) или конкурс и год (`lmp:2023`), повторяемые или через запятую; "
         "см. `/api/v1/competitions`.",
-        "lmp:2023", labels="awards",
+        "lmp:2023", labels="awards", nest_separator=":",
     ),
     RangeFacet(
         "year", "year_started", "Год начала",

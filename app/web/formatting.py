@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date
 
 MONTHS = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября",
           "ноября", "декабря")
@@ -42,7 +42,8 @@ def http_url(value: str | None) -> str:
     return "#"
 
 
-def ru_date(value: datetime | None) -> str:
+def ru_date(value: date | None) -> str:
+    """A date (or the date of a moment) in Russian: «27 ноября 2026 г.»."""
     if value is None:
         return ""
     return f"{value.day} {MONTHS[value.month - 1]} {value.year} г."

@@ -77,7 +77,8 @@ def test_counts_per_status_are_in_the_bar_of_every_page(admin_client, submit, se
     for url in ("/admin", f"/admin/practices/{first.id}", "/admin/adoptions"):
         bar = soup(admin_client.get(url)).find(class_="admin-counts")
         counts = {a["data-nav"]: int(a.find(class_="count").get_text()) for a in bar.find_all("a")}
-        assert counts == {"pending": 2, "revision": 1, "published": 0, "rejected": 0, "archived": 0, "adoptions": 0}, url
+        assert counts == {"pending": 2, "revision": 1, "published": 0, "rejected": 0, "archived": 0, "adoptions": 0,
+                          "freshness": 0}, url
 
 
 def test_bulk_approve_and_reject_with_one_reason(admin_client, submit, session, same_site):

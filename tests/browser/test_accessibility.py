@@ -18,11 +18,19 @@ from tests.catalogue.test_sheets import GOOD, xlsx
 pytestmark = pytest.mark.browser
 AXE = ROOT / "scripts" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 PASSWORD = "правильный-пароль-42"
+# A card with awards and an old check: the card's awards, the nested award facet and the
+# moderators' freshness list have something to show.
+AWARDED = {"slug": "lmp-umnyj-gorod", "title": "Цифровая платформа городского хозяйства", "region": "RU-NIZ",
+           "municipality": "Саров", "municipality_type": "urban-okrug", "themes": ["digital"],
+           "verified_at": "2020-03-01", "source_url": "https://example.ru/lmp-2020", "status": "published",
+           "awards": [{"competition": "lmp", "year": 2020, "nomination": "lmp-smart-city", "category": "I",
+                       "place": "2", "prize": "30 млн ₽", "source_url": "https://example.ru/lmp-2020"},
+                      {"competition": "lmp", "year": 2023, "place": "laureate"}]}
 
 
 @pytest.fixture(scope="module")
 def server(live_server_factory):  # type: ignore[no-untyped-def]
-    server = live_server_factory(records())
+    server = live_server_factory([*records(), AWARDED])
     server.env["ADMIN_PASSWORD"] = PASSWORD
     server.cli("create-admin", "moder")
     return server
@@ -162,7 +170,7 @@ def _admin_pages(pg) -> list[str]:  # type: ignore[no-untyped-def]
     pg.get_by_role("button", name="Проверить").click()
     pg.wait_for_url(re.compile(r"/admin/imports/\d+$"))
     preview = pg.evaluate("location.pathname")
-    pages = ["/admin", "/admin?status=published", "/admin/imports", preview]
+    pages = ["/admin", "/admin?status=published", "/admin/imports", preview, "/admin/freshness"]
     published = pg.evaluate("fetch('/admin?status=published').then(r => r.text())")
     link = re.search(r'href="(/admin/practices/\d+)"', published)
     if link:
@@ -174,7 +182,8 @@ def _admin_pages(pg) -> list[str]:  # type: ignore[no-untyped-def]
 
 PUBLIC_PAGES = ["/", "/practices", "/practices?district=central&theme=youth", "/practices?q=абракадабраъ",
                 "/practices/yunarmiya-belgorod", "/regions/RU-BEL", "/themes/youth", "/submit", "/about/api",
-                "/docs", "/docs/reference", "/opendata/municipal-practices/", "/admin/login", "/practices/no-such-card"]
+                "/docs", "/docs/reference", "/opendata/municipal-practices/", "/admin/login", "/practices/no-such-card",
+                f"/practices/{AWARDED['slug']}", "/practices?award=lmp:2020"]
 
 
 WIDE = """Array.from(document.querySelectorAll('body *'))

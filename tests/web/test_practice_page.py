@@ -203,3 +203,77 @@ def test_print_styles_are_linked(client, corpus):
     css = client.get("/static/pages.css").text
     assert "@media print" in css
     assert page.select_one("section.related")["class"] == ["related", "no-print"]
+
+
+AWARDED = {
+    "slug": "lmp-nagrady", "title": "Умный город на практике", "region": "RU-NIZ", "municipality": "Саров",
+    "municipality_type": "urban-okrug", "themes": ["digital"], "verified_at": "2025-03-07",
+    "awards": [
+        {"competition": "lmp", "year": 2020, "nomination": "lmp-smart-city", "category": "I", "place": "2",
+         "prize": "30 млн ₽", "source_url": "https://example.ru/lmp-2020"},
+        {"competition": "rosatom", "year": 2023, "place": "laureate"},
+        {"competition": "lmp-regional", "year": 2020, "place": "winner", "source_url": "https://example.ru/region"},
+    ],
+}
+
+
+def awards_shown(page) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
+    out = []
+    for item in page.select("section[aria-labelledby=awards-heading] li.award"):
+        head = item.select_one(".award-head")
+        row = {"head": text(head), "search": head.a["href"]}
+        row |= {text(div.dt): text(div.dd) for div in item.select(".award-facts > div")}
+        if (source := item.select_one(".award-facts a")) is not None:
+            row["source_href"] = source["href"]
+        out.append(row)
+    return out
+
+
+def test_card_shows_awards_named_from_the_reference_with_their_sources(client, make_practice):
+    make_practice(**AWARDED)
+    page = soup(client.get("/practices/lmp-nagrady"))
+    assert text(page.select_one("#awards-heading")) == "Награды"
+    rosatom = ("Конкурс лучших муниципальных практик и инициатив социально-экономического развития в муниципальных "
+               "образованиях на территориях присутствия Госкорпорации «Росатом»")
+    # Newest first; names, places and categories in words; each links to the search of its
+    # competition and year and to the page that reports it.
+    assert awards_shown(page) == [
+        {"head": f"{rosatom}, 2023 — лауреат", "search": "/practices?award=rosatom%3A2023"},
+        {"head": "Всероссийский конкурс «Лучшая муниципальная практика», 2020 — 2-е место",
+         "search": "/practices?award=lmp%3A2020",
+         "Номинация": "Модернизация городского хозяйства посредством внедрения цифровых технологий и платформенных "
+                      "решений («Умный город»)",
+         "Категория": "I категория (городские и муниципальные округа, городские поселения)",
+         "Премия": "30 млн ₽", "Источник": "https://example.ru/lmp-2020", "source_href": "https://example.ru/lmp-2020"},
+        {"head": "Региональный этап Всероссийского конкурса «Лучшая муниципальная практика», 2020 — победитель",
+         "search": "/practices?award=lmp-regional%3A2020",
+         "Источник": "https://example.ru/region", "source_href": "https://example.ru/region"},
+    ]
+    # A slug is a code: never shown as a name.
+    shown = text(page.select_one("section[aria-labelledby=awards-heading]"))
+    for slug in ("lmp-smart-city", "rosatom,", "laureate", "winner"):
+        assert slug not in shown
+    # The award's search link finds the practice.
+    found = soup(client.get(awards_shown(page)[1]["search"]))
+    assert [a["href"] for a in found.select("ol.hits .hit-title a")] == ["/practices/lmp-nagrady"]
+    data = json.loads(page.select_one('script[type="application/ld+json"]').string)
+    assert data["award"][1] == ("Всероссийский конкурс «Лучшая муниципальная практика», 2020 — 2-е место — номинация "
+                                "«Модернизация городского хозяйства посредством внедрения цифровых технологий и "
+                                "платформенных решений («Умный город»)»")
+    assert len(data["award"]) == 3
+
+
+def test_card_says_when_its_facts_were_verified(client, make_practice):
+    make_practice(**AWARDED)
+    page = soup(client.get("/practices/lmp-nagrady"))
+    verified = page.select_one(".card-foot .verified")
+    assert text(verified) == "Сведения проверены 7 марта 2025 г."
+    assert verified.time["datetime"] == "2025-03-07"
+
+
+def test_card_without_awards_or_verification_shows_neither(client, make_practice):
+    make_practice(slug="bez-nagrad", title="Практика без наград")
+    page = soup(client.get("/practices/bez-nagrad"))
+    assert page.select_one("#awards-heading") is None and page.select_one(".verified") is None
+    assert "Сведения проверены" not in page.get_text()
+    assert "award" not in json.loads(page.select_one('script[type="application/ld+json"]').string)

@@ -394,3 +394,72 @@ def test_advertised_twins_answer_with_the_same_selection(client, corpus):
     assert len(rows) == len(shown)
     lines = client.get(links["JSON Lines"]).text.splitlines()
     assert sorted(json.loads(line)["slug"] for line in lines) == sorted(shown)
+
+
+def award(competition: str, year: int, place: str = "winner") -> dict[str, object]:
+    return {"competition": competition, "year": year, "place": place}
+
+
+def award_tree(page: BeautifulSoup) -> list[tuple[str, str, int, bool, list[tuple[str, str, int, bool]]]]:
+    """The award facet as shown: (value, label, count, ticked, [its years, the same way])."""
+    def shown(li) -> tuple[str, str, int, bool]:  # type: ignore[no-untyped-def]
+        box = li.select_one(":scope > label input")
+        label = li.select_one(":scope > label")
+        return (box["value"], text(label.select_one(".facet-label")),
+                int(label.select_one(".count").get_text().split()[-1]), box.has_attr("checked"))
+
+    fieldset = page.select_one("fieldset#facet-award")
+    return [(*shown(li), [shown(child) for child in li.select(":scope > ul.facet-children > li")])
+            for li in fieldset.select(":scope > ul.facet-values > li, :scope > details ul.facet-values > li")
+            if li.parent.get("class") != ["facet-values", "facet-children"]]
+
+
+def test_award_facet_nests_years_under_their_competition(client, make_practice):
+    both = make_practice(slug="lmp-dva-goda", awards=[award("lmp", 2023), award("lmp", 2024, "laureate")])
+    make_practice(slug="lmp-2023", awards=[award("lmp", 2023, "2")])
+    make_practice(slug="rosatom-2023", awards=[award("rosatom", 2023)])
+    make_practice(slug="bez-nagrad")
+    page = soup(client.get("/practices"))
+    assert text(page.select_one("fieldset#facet-award > legend")) == "Награды"
+    # Competitions by count, named from the reference (short names); their years inside, newest
+    # first, each named with its competition for a screen reader.
+    assert award_tree(page) == [
+        ("lmp", "ЛМП", 2, False, [("lmp:2024", "ЛМП, 2024", 1, False), ("lmp:2023", "ЛМП, 2023", 2, False)]),
+        ("rosatom", "Конкурс муниципальных практик Росатома", 1, False,
+         [("rosatom:2023", "Конкурс муниципальных практик Росатома, 2023", 1, False)]),
+    ]
+    year = page.select_one('fieldset#facet-award input[value="lmp:2024"]')
+    assert page.select_one(f'label[for="{year["id"]}"] .facet-label .visually-hidden').get_text() == "ЛМП, "
+    # Ticking a year (the form without JavaScript) narrows to it; the chip names it; the other
+    # competition and years stay offered with their counts (OR within the facet).
+    narrowed = soup(client.get(filter_url(page, tick=(("award", "lmp:2024"),))))
+    assert hit_slugs(narrowed) == [both.slug]
+    assert [text(c) for c in narrowed.select(".chip-label")] == ["Награды: ЛМП 2024"]
+    tree = award_tree(narrowed)
+    assert tree[0][4][0] == ("lmp:2024", "ЛМП, 2024", 1, True) and tree[1][2] == 1
+    # A whole competition, any year; unticking gives every practice back.
+    lmp = soup(client.get(filter_url(narrowed, tick=(("award", "lmp"),), untick=(("award", "lmp:2024"),))))
+    assert sorted(hit_slugs(lmp)) == ["lmp-2023", "lmp-dva-goda"]
+    assert award_tree(lmp)[0][3] is True
+    every = soup(client.get(filter_url(lmp, untick=(("award", "lmp"),))))
+    assert len(hit_slugs(every)) == 4
+    ids = [i["id"] for i in page.select("input[id]")]
+    assert len(ids) == len(set(ids))
+
+
+def test_award_facet_keeps_a_chosen_year_visible_behind_many_competitions(client, make_practice):
+    """More competitions than fit: the rest go behind «показать все», but a competition whose
+    year is ticked stays in view with that year."""
+    slugs = ["lmp", "lmp-regional", "rosatom", "oatos-best-tos", "rostov-best-tos", "minstroy-blag-register",
+             "minstroy-small-towns", "buryatia-best-tos", "spb-smo-blag", "lnr-gordost-msu", "sluzhenie"]
+    for i, slug in enumerate(slugs):
+        for _ in range(len(slugs) - i):
+            make_practice(awards=[award(slug, 2022)])
+    page = soup(client.get("/practices?award=sluzhenie:2022"))
+    fieldset = page.select_one("fieldset#facet-award")
+    top = [li.select_one(":scope > label input")["value"] for li in fieldset.select(":scope > ul.facet-values > li")]
+    assert top == [*slugs[:8], "sluzhenie"]
+    assert fieldset.select_one(':scope > ul.facet-values input[value="sluzhenie:2022"]').has_attr("checked")
+    more = fieldset.select_one("details.facet-more")
+    assert text(more.select_one("summary")) == "Показать все (11)"
+    assert [i["value"] for i in more.select(":scope > ul.facet-values > li > label input")] == slugs[8:10]

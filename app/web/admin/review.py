@@ -73,6 +73,7 @@ ACTION_LABELS = {
     "archive": "снятие с публикации",
     "restore": "возврат в публикацию",
     "reopen": "возврат на проверку",
+    "verify": "сведения сверены с источником",
 }
 AUDIT_FIELDS = {**fields.COLUMN_LABELS, "status": "Статус", "note": "Комментарий модератора",
                 "adoption": "Сообщение о внедрении №", "municipality": "Муниципальное образование"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
@@ -17,6 +18,7 @@ from app.links import public_base
 from app.models import Practice
 from app.settings import Settings
 from app.web.adoption_form import adoption_form_context
+from app.web.awards import AwardView, award_views
 from app.web.social import Social
 from app.web.templating import render
 
@@ -25,7 +27,7 @@ RELATED = 6
 _SCRIPT_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
 
-def json_ld(practice: Practice, url: str) -> Markup:
+def json_ld(practice: Practice, url: str, awards: Sequence[AwardView] = ()) -> Markup:
     """schema.org description of the card, safe inside <script type="application/ld+json">."""
     data: dict[str, Any] = {
         "@context": "https://schema.org",
@@ -56,6 +58,8 @@ def json_ld(practice: Practice, url: str) -> Markup:
         data["temporalCoverage"] = f"{practice.year_started}/.."
     if practice.source_url:
         data["isBasedOn"] = practice.source_url
+    if awards:
+        data["award"] = [a.schema_text for a in awards]
     if practice.contact_public and practice.contact_organisation:
         data["author"] = {"@type": "Organization", "name": practice.contact_organisation}
     text = json.dumps(data, ensure_ascii=False)
@@ -70,10 +74,12 @@ def card_context(request: Request, session: Session, settings: Settings, ref: Re
                  **extra: Any) -> dict[str, Any]:
     """What practice.html needs: the public page and the moderators' preview render the same."""
     url = f"{public_base(request, settings)}/practices/{practice.slug}"
+    awards = award_views(practice.awards, ref)
     return {
         "practice": practice,
         "canonical": url,
-        "json_ld": json_ld(practice, url),
+        "json_ld": json_ld(practice, url, awards),
+        "awards": awards,
         "district": ref.district_of(practice.region_code),
         "social": Social(practice.title, practice.summary or practice.solution or practice.title, url, "article"),
         "related": queries.related(session, practice, RELATED),

@@ -67,6 +67,15 @@ class FacetOption:
     count: int
     selected: bool
     id: str  # the input's id, unique on the page
+    # A nested value (a year of a competition): its parent's label, said before its own by a
+    # screen reader («ЛМП, 2023») and hidden on screen, where the nesting shows it.
+    context: str = ""
+    children: list[FacetOption] = field(default_factory=list)
+
+    @property
+    def active(self) -> bool:
+        """Ticked, or one of its nested values is."""
+        return self.selected or any(c.active for c in self.children)
 
 
 @dataclass
@@ -88,8 +97,8 @@ class FacetView:
 
     @property
     def any_selected(self) -> bool:
-        return any(o.selected for o in [*self.top, *self.more]) or any(
-            o.selected for _, options in self.levels for o in options
+        return any(o.active for o in [*self.top, *self.more]) or any(
+            o.active for _, options in self.levels for o in options
         )
 
 
@@ -103,12 +112,30 @@ def _split(values: list[FacetOption], limit: int = TOP_VALUES) -> tuple[list[Fac
     (each value once: two checkboxes for one value would keep it ticked after one is cleared)."""
     if len(values) <= limit + 2:  # hiding one or two values helps nobody
         return values, []
-    top = [v for i, v in enumerate(values) if i < limit or v.selected]
+    top = [v for i, v in enumerate(values) if i < limit or v.active]
     return top, [v for v in values if v not in top]
 
 
 def _option(facet: str, v: FacetValue) -> FacetOption:
     return FacetOption(v.value, v.label, v.count, v.selected, input_id(facet, v.value))
+
+
+def _nest(options: list[FacetOption], separator: str) -> list[FacetOption]:
+    """Values "parent<separator>child" moved under their parent, named by their own part and
+    newest first (years); the parents keep their order. A child whose parent is not among the
+    options (only when chosen and matching nothing) stays at the top level, fully named."""
+    parents = {o.value: o for o in options if separator not in o.value}
+    out = []
+    for option in options:
+        parent_value, nested, own = option.value.partition(separator)
+        parent = parents.get(parent_value) if nested else None
+        if parent is None:
+            out.append(option)
+            continue
+        parent.children.append(replace(option, label=own, context=parent.label))
+    for parent in parents.values():
+        parent.children.sort(key=lambda c: c.value, reverse=True)
+    return out
 
 
 def _by_district(options: list[FacetOption], ref: Reference) -> list[tuple[str, list[FacetOption]]]:
@@ -143,6 +170,8 @@ def facet_views(result: SearchResult, query: SearchQuery, ref: Reference) -> lis
             continue
         if f.order == "value_desc":  # newest years first: people look for recent practices
             options = sorted(options, key=lambda v: v.value, reverse=True)
+        if f.nest_separator:
+            options = _nest(options, f.nest_separator)
         if f.kind == "range":
             views.append(FacetView(f.name, f.title, f.kind, options, bounds=query.range(f.name)))
             continue
