@@ -14,7 +14,7 @@ import time
 import uuid
 from contextvars import ContextVar
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -24,8 +24,9 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 request_id: ContextVar[str] = ContextVar("request_id", default="-")
 
@@ -50,7 +51,8 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
-            "request_id": request_id.get(),
+            # Set on the record when it is made (the access log does): a handler may format later.
+            "request_id": getattr(record, "request_id", None) or request_id.get(),
         }
         for key in ("method", "path", "status", "duration_ms"):
             if hasattr(record, key):
@@ -74,31 +76,46 @@ def configure_logging(level: str) -> None:
 access_log = logging.getLogger("app.access")
 
 
-def _route(request: Request) -> str:
-    route = request.scope.get("route")
-    return getattr(route, "path", None) or "unmatched"
+def _route(scope: Scope) -> str:
+    """The matched route's template as its router declares it (without the router's prefix)."""
+    return getattr(scope.get("route"), "path", None) or "unmatched"
 
 
-class ObservabilityMiddleware(BaseHTTPMiddleware):
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        rid = request.headers.get("x-request-id", "")[:64] or uuid.uuid4().hex
+class ObservabilityMiddleware:
+    """A request id, metrics and one access-log line per request. Pure ASGI: a
+    BaseHTTPMiddleware would run every request through a task group and a stream of its own."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        rid = Headers(scope=scope).get("x-request-id", "")[:64] or uuid.uuid4().hex
         token = request_id.set(rid)
         start = time.perf_counter()
         status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                MutableHeaders(scope=message)["X-Request-ID"] = rid
+            await send(message)
+
         try:
-            response = await call_next(request)
-            status = response.status_code
-            response.headers["X-Request-ID"] = rid
-            return response
+            await self.app(scope, receive, send_with_id)
         finally:
             elapsed = time.perf_counter() - start
-            route = _route(request)
-            REQUESTS.labels(request.method, route, str(status)).inc()
-            LATENCY.labels(request.method, route).observe(elapsed)
+            route = _route(scope)
+            method, path = scope["method"], scope["path"]
+            REQUESTS.labels(method, route, str(status)).inc()
+            LATENCY.labels(method, route).observe(elapsed)
             access_log.info(
-                "%s %s %s", request.method, request.url.path, status,
-                extra={"method": request.method, "path": request.url.path, "status": status,
-                       "duration_ms": round(elapsed * 1000, 1)},
+                "%s %s %s", method, path, status,
+                extra={"method": method, "path": path, "status": status, "duration_ms": round(elapsed * 1000, 1),
+                       "request_id": rid},
             )
             request_id.reset(token)
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from fastapi import Request
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
-from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.security.requests import SAFE_METHODS, error_page
 
@@ -25,8 +24,17 @@ def is_cross_site(request: Request) -> bool:
     return urlsplit(origin).netloc != request.headers.get("host", "")
 
 
-class CSRFMiddleware(BaseHTTPMiddleware):
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        if request.method not in SAFE_METHODS and is_cross_site(request):
-            return error_page(request, 403, "Запрос с другого сайта отклонён (защита от CSRF).")
-        return await call_next(request)
+class CSRFMiddleware:
+    """Pure ASGI: reads (most requests) pass straight through."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] not in SAFE_METHODS:
+            request = Request(scope)
+            if is_cross_site(request):
+                response = error_page(request, 403, "Запрос с другого сайта отклонён (защита от CSRF).")
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)

@@ -1,0 +1,37 @@
+"""Every request gets an id (echoed, or made), a line in the access log and its count in the
+metrics, refused ones included."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from app.observability import REQUESTS, JsonFormatter
+
+
+def test_the_request_id_is_echoed_or_made(client) -> None:
+    given = client.get("/healthz", headers={"X-Request-ID": "abc-123"})
+    assert given.headers["X-Request-ID"] == "abc-123"
+    made = client.get("/healthz").headers["X-Request-ID"]
+    assert len(made) == 32 and made != client.get("/healthz").headers["X-Request-ID"]
+
+
+def test_each_request_is_logged_and_counted_by_route(client, caplog: pytest.LogCaptureFixture) -> None:
+    before = REQUESTS.labels("GET", "/practices/{key}", "404")._value.get()
+    with caplog.at_level(logging.INFO, logger="app.access"):
+        response = client.get("/api/v1/practices/no-such-practice", headers={"X-Request-ID": "req-42"})
+    assert response.status_code == 404
+    assert REQUESTS.labels("GET", "/practices/{key}", "404")._value.get() == before + 1
+    line = next(r for r in caplog.records if r.name == "app.access")
+    assert (line.method, line.path, line.status) == ("GET", "/api/v1/practices/no-such-practice", 404)
+    assert line.duration_ms >= 0
+    assert '"request_id": "req-42"' in JsonFormatter().format(line)
+
+
+def test_a_request_refused_before_routing_is_logged_too(client, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.INFO, logger="app.access"):
+        response = client.post("/submit", data={"title": "x"}, headers={"Sec-Fetch-Site": "cross-site"})
+    assert response.status_code == 403
+    assert "X-Request-ID" in response.headers
+    assert any(r.name == "app.access" and r.status == 403 for r in caplog.records)
