@@ -18,17 +18,19 @@ from app.search.sync import drain_inline
 from app.settings import Settings
 
 
-def get_settings_dep(request: Request) -> Settings:
+# The dependencies that only read the app's state are `async def`: FastAPI runs a plain `def`
+# dependency in a worker thread, a hop there and back on every request for nothing.
+async def get_settings_dep(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_engine_dep(request: Request) -> Engine:
+async def get_engine_dep(request: Request) -> Engine:
     engine: Engine = request.app.state.engine
     return engine
 
 
-def get_index(request: Request) -> SearchIndex:
+async def get_index(request: Request) -> SearchIndex:
     index: SearchIndex = request.app.state.index
     return index
 
@@ -49,7 +51,7 @@ def get_session(request: Request) -> Iterator[Session]:
             state.sender.kick()
 
 
-def get_reference(request: Request) -> Reference:
+async def get_reference(request: Request) -> Reference:
     reference: Reference = request.app.state.reference.get()
     return reference
 

@@ -9,7 +9,7 @@ model is the one parser and the one description, and FastAPI adds no 422 of its 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
@@ -47,15 +47,16 @@ def validated(model: type[M], request: Request) -> M:
     return params
 
 
-def params_of(model: type[M]) -> Callable[[Request], M]:
-    def dependency(request: Request) -> M:
+# `async def`: parsing is CPU only, and FastAPI would run a plain `def` in a worker thread.
+def params_of(model: type[M]) -> Callable[[Request], Awaitable[M]]:
+    async def dependency(request: Request) -> M:
         return validated(model, request)
 
     return dependency
 
 
-def search_query(family: Family) -> Callable[[Request], SearchQuery]:
-    def dependency(request: Request) -> SearchQuery:
+def search_query(family: Family) -> Callable[[Request], Awaitable[SearchQuery]]:
+    async def dependency(request: Request) -> SearchQuery:
         return family.query(validated(family.model, request))
 
     return dependency

@@ -131,6 +131,7 @@ class Reference:
         self.competitions = {c.slug: c for c in _copies(session, Competition, Competition.name)}
         self.nominations = {n.slug: n for n in _copies(session, Nomination, Nomination.name)}
         self.awards = AwardLabels(self.competitions)
+        self._labels: dict[tuple[str, str], str] = {}  # label() on every facet value of every answer
         self.districts = {
             district_slug(name): FederalDistrict(
                 district_slug(name), f"{name} ФО", f"{name} федеральный округ", tuple(r.code for r in members)
@@ -175,6 +176,12 @@ class Reference:
 
     def label(self, facet: str, value: str) -> str:
         """A facet value as people read it: a region's name for its code, and so on."""
+        known = self._labels.get((facet, value))
+        if known is None:
+            known = self._labels[(facet, value)] = self._label(facet, value)
+        return known
+
+    def _label(self, facet: str, value: str) -> str:
         f = BY_NAME.get(facet)
         if f is None:
             return value

@@ -21,6 +21,7 @@ class TimedIndex:
     def __init__(self, inner: SearchIndex, engine: str) -> None:
         self.inner = inner
         self.name = inner.name
+        self.in_process = inner.in_process
         self.engine = engine
 
     def search(self, query: SearchQuery) -> SearchResult:

@@ -134,6 +134,9 @@ def unavailable_on(errors: tuple[type[BaseException], ...], what: str) -> Iterat
 @runtime_checkable
 class SearchIndex(Protocol):
     name: str
+    # True when a search is CPU work in this process with nothing to wait on (the local
+    # engine): the web layer runs it on the event loop instead of handing it to a thread.
+    in_process: bool
 
     def configure(self) -> None:
         """Apply settings declared in code; idempotent."""

@@ -245,13 +245,12 @@ class FacetValue:
     label: str
     count: int
     selected: bool
-    toggled: SearchQuery  # the query with this value added or removed
 
 
 def labelled_facets(
     result: SearchResult, query: SearchQuery, label: Callable[[str, str], str]
 ) -> dict[str, list[FacetValue]]:
-    """Facets with labels, selection and toggled queries; selected values are kept even at count 0."""
+    """Facets with labels and selection; selected values are kept even at count 0."""
     out: dict[str, list[FacetValue]] = {}
     for name, counts in result.facets.items():
         facet = BY_NAME[name]
@@ -263,7 +262,6 @@ def labelled_facets(
                 label=label(name, c.value),
                 count=c.count,
                 selected=facet.is_selected(query, c.value),
-                toggled=facet.toggle(query, c.value),
             )
             for c in [*counts, *extra]
         ]

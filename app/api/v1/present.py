@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -46,29 +45,19 @@ def as_utc(value: float | datetime | None) -> datetime | None:
     return datetime.fromtimestamp(float(value), UTC)
 
 
-def region_ref(ref: Reference, code: str) -> RegionRef:
-    return RegionRef(code=code, name=ref.label("region", code))
-
-
-def type_ref(ref: Reference, slug: str) -> MunicipalityTypeRef:
-    return MunicipalityTypeRef(slug=slug, name=ref.label("municipality_type", slug))
-
-
-def theme_refs(ref: Reference, slugs: Iterable[str]) -> list[ThemeRef]:
-    return [ThemeRef(slug=s, name=ref.label("theme", s)) for s in slugs]
-
-
 def hit_item(hit: Hit, ref: Reference, base: str) -> PracticeItem:
     doc: dict[str, Any] = hit.document
+    region, kind = doc["region"], doc["municipality_type"]
+    # Nested references as dicts: validated in one pass with the item, not a model each.
     return PracticeItem(
         id=hit.id,
         slug=hit.slug,
         title=doc["title"],
         summary=doc.get("summary") or None,
-        region=region_ref(ref, doc["region"]),
+        region={"code": region, "name": ref.label("region", region)},
         municipality=doc.get("municipality") or None,
-        municipality_type=type_ref(ref, doc["municipality_type"]),
-        themes=theme_refs(ref, doc.get("themes") or []),
+        municipality_type={"slug": kind, "name": ref.label("municipality_type", kind)},
+        themes=[{"slug": s, "name": ref.label("theme", s)} for s in doc.get("themes") or []],
         year_started=doc.get("year_started"),
         updated=as_utc(doc.get("updated_at") or doc.get("published_at")) or datetime.now(UTC),
         url=card_url(base, hit.slug),

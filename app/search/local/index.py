@@ -45,6 +45,7 @@ FULL_RELOAD_SHARE = 0.2  # refresh by reloading everything when more changed tha
 
 class LocalIndex:
     name = "local"
+    in_process = True
 
     def __init__(self, path: Path | str, thesaurus: Path | None = None) -> None:
         self.path = Path(path)

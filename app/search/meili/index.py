@@ -93,6 +93,8 @@ def _same_setting(key: str, wanted: Any, have: Any) -> bool:
 class MeiliIndex:
     """A `SearchIndex` on one Meilisearch index `name` (swapped with a fresh one on rebuild)."""
 
+    in_process = False  # a search waits on the server
+
     def __init__(
         self,
         url: str,
