@@ -5,6 +5,7 @@ Every field is documented in README.md ("Settings"); tests/test_settings.py chec
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -69,7 +70,10 @@ class Settings(BaseSettings):
     secret_key: str = Field(DEV_SECRET, description="signs session cookies; required in production")
     host: str = Field("127.0.0.1", description="address `practices serve` binds")
     port: int = Field(8000, ge=1, le=65535, description="port `practices serve` binds")
-    workers: int = Field(1, ge=1, le=64, description="uvicorn worker processes for `practices serve`")
+    workers: int = Field(
+        default_factory=lambda: len(os.sched_getaffinity(0)), ge=1, le=64,
+        description="uvicorn worker processes for `practices serve`; default: one per CPU this process may use",
+    )
     base_url: str = Field("", description="public address used in feeds and links; empty: from the request")
     debug: bool = Field(False, description="debug mode (tracebacks); refused in production")
     submit_rate_limit: int = Field(
