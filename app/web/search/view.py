@@ -102,9 +102,12 @@ class FacetView:
         )
 
 
+_NOT_ID = re.compile(r"[^A-Za-z0-9-]")
+
+
 def input_id(facet: str, value: str) -> str:
     """An id for the value's input: facet values are codes ([A-Za-z0-9-]), years or true/false."""
-    return "f-" + re.sub(r"[^A-Za-z0-9-]", "-", f"{facet}-{value}")
+    return "f-" + _NOT_ID.sub("-", f"{facet}-{value}")
 
 
 def _split(values: list[FacetOption], limit: int = TOP_VALUES) -> tuple[list[FacetOption], list[FacetOption]]:
