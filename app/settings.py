@@ -66,7 +66,13 @@ class Settings(BaseSettings):
     )
     smtp_timeout: float = Field(30.0, gt=0, le=600, description="seconds an SMTP connection or command may take")
     edit_link_days: int = Field(14, ge=1, le=365, description="days a submitter's private edit link stays valid")
-    secret_key: str = Field(DEV_SECRET, description="signs session cookies; required in production")
+    secret_key: str = Field(DEV_SECRET, description="signs private links and hashes client addresses; required in production")
+    session_idle_timeout: int = Field(
+        2 * 3600, ge=60, description="seconds a moderator's session stays open without a request"
+    )
+    session_max_age: int = Field(
+        12 * 3600, ge=60, description="seconds a moderator's session lasts at most, however busy"
+    )
     host: str = Field("127.0.0.1", description="address `practices serve` binds")
     port: int = Field(8000, ge=1, le=65535, description="port `practices serve` binds")
     workers: int = Field(1, ge=1, le=64, description="uvicorn worker processes for `practices serve`")

@@ -12,17 +12,18 @@ from app.security.sessions import (
     SESSION_COOKIE,
     LoginRequired,
     clear_session_cookie,
-    fingerprint,
+    end_session,
+    end_sessions_of,
+    find_session,
     login_required,
-    read_session,
+    open_session,
     set_session_cookie,
-    sign_session,
 )
 
 __all__ = [
     "LOGIN_FAILED", "MAX_BODY_BYTES", "SESSION_COOKIE", "SUBMIT_ACTION", "LoginRequired", "clear_session_cookie",
-    "client_key", "fingerprint", "install", "read_session", "record_hit", "retry_after", "set_session_cookie",
-    "sign_session",
+    "client_key", "end_session", "end_sessions_of", "find_session", "install", "open_session", "record_hit",
+    "retry_after", "set_session_cookie",
 ]
 
 
