@@ -58,6 +58,13 @@ class Settings(BaseSettings):
     sync_inline: bool = Field(
         True, description="apply the search outbox and send queued mail in process (turn off when a sync worker runs)"
     )
+    sync_interval: float = Field(
+        15.0, gt=0, le=3600,
+        description="with SYNC_INLINE: seconds between catch-up rounds of the search outbox (one also runs at start)",
+    )
+    outbox_max_age: int = Field(
+        300, ge=1, description="/readyz answers 503 when a search outbox row has waited longer than this (seconds)"
+    )
     smtp_url: str = Field(
         "", description="smtp://user:pass@host:port (smtp+starttls://, smtps:// for TLS); empty: .eml files under DATA_DIR/mail/"
     )
@@ -83,6 +90,9 @@ class Settings(BaseSettings):
     )
     submit_rate_window: int = Field(3600, ge=1, description="rate-limit window in seconds")
     log_level: str = Field("INFO", description="logging level")
+    metrics_token: str = Field(
+        "", description="/metrics needs `Authorization: Bearer <token>`; empty: open, except in production (404)"
+    )
     opendata_id: str = Field(
         "municipal-practices", pattern=r"^[0-9A-Za-z][0-9A-Za-z-]{0,99}$",
         description="identifier of the open data set (the Russian convention prefixes the owner's INN: 7700000000-practices)",
