@@ -83,7 +83,10 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="address `practices serve` binds")
     port: int = Field(8000, ge=1, le=65535, description="port `practices serve` binds")
     workers: int = Field(1, ge=1, le=64, description="uvicorn worker processes for `practices serve`")
-    base_url: str = Field("", description="public address used in feeds and links; empty: from the request")
+    base_url: str = Field(
+        "", description="public address for absolute links (API, feeds, mail, sitemaps); required in production; "
+        "empty: relative links"
+    )
     debug: bool = Field(False, description="debug mode (tracebacks); refused in production")
     submit_rate_limit: int = Field(
         5, ge=0, description="submissions allowed per address per window (0 disables the limit)"
@@ -121,6 +124,9 @@ class Settings(BaseSettings):
             problems.append("MEILI_API_KEY: нужен ключ Meilisearch не короче 16 байт")
         if not self.database_url:
             problems.append("DATABASE_URL: укажите адрес PostgreSQL (postgresql+psycopg://…)")
+        if not self.base_url.startswith(("https://", "http://")):
+            problems.append("BASE_URL: укажите публичный адрес сайта (https://practices.example.ru): "
+                            "из него строятся ссылки в API, лентах, письмах и картах сайта")
         if problems:
             raise UnsafeSettings(problems)
         return self

@@ -139,6 +139,9 @@ def settings(tmp_path: Path, database_template: str, search_backend: dict[str, A
         environment="test",
         data_dir=data_dir,
         database_url=database_url,
+        # Links are absolute only from BASE_URL (never from the request's Host): the test
+        # client's address, as a site configured for it would have.
+        base_url="http://testserver",
         submit_rate_limit=1000,
         **search_backend,
     )

@@ -196,7 +196,7 @@ def test_unsafe_production_settings_one_russian_line_each(tmp_path: Path) -> Non
                  MEILI_API_KEY="short", PORT="80")
     assert result.returncode == 2 and "Traceback" not in result.stderr
     lines = result.stderr.strip().splitlines()
-    assert [line.split(":", 2)[1].strip() for line in lines] == ["SECRET_KEY", "DEBUG", "MEILI_API_KEY", "DATABASE_URL"]
+    assert [line.split(":", 2)[1].strip() for line in lines] == ["SECRET_KEY", "DEBUG", "MEILI_API_KEY", "DATABASE_URL", "BASE_URL"]
     assert all(line.startswith("Ошибка настройки: ") for line in lines)
     assert not any(word in result.stderr for word in ("must", "unsafe", "production settings"))
     wrong_type = run(tmp_path, "migrate", PORT="восемьдесят")

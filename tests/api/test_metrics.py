@@ -27,7 +27,7 @@ def test_with_a_token_metrics_need_it(settings):
 
 def test_production_without_a_token_hides_metrics(settings):
     with _client(settings, environment="production", secret_key="x" * 40,
-                 database_url=settings.resolved_database_url) as client:
+                 database_url=settings.resolved_database_url, base_url="https://practices.example.ru") as client:
         assert client.get("/metrics").status_code == 404
         assert client.get("/healthz").status_code == 200
 
