@@ -1,11 +1,13 @@
 """Request-level protection: CSRF (`csrf`), body size and no-store (`requests`), moderators'
-sessions (`sessions`) and rate limits counted in the database (`limits`)."""
+sessions (`sessions`), rate limits counted in the database (`limits`) and the security headers
+of every response (`headers`)."""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 
 from app.security.csrf import CSRFMiddleware
+from app.security.headers import SecurityHeadersMiddleware
 from app.security.limits import LOGIN_FAILED, SUBMIT_ACTION, client_key, record_hit, retry_after
 from app.security.requests import MAX_BODY_BYTES, BodyLimitMiddleware, NoStoreMiddleware
 from app.security.sessions import (
@@ -32,3 +34,4 @@ def install(app: FastAPI) -> None:
     app.add_middleware(CSRFMiddleware)
     app.add_middleware(NoStoreMiddleware)
     app.add_middleware(BodyLimitMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)  # outermost of these: also on their refusals
