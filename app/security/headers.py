@@ -1,6 +1,7 @@
 """Security headers on every response: a strict Content-Security-Policy (scripts only from
 our own files: no inline script, no on* handlers, no eval), no framing except the embed
-pages, no MIME sniffing, and the path of a page kept from other sites.
+pages, no MIME sniffing, the path of a page kept from other sites, and no redirect that
+echoes the request's `Host`.
 
 Pure ASGI (a BaseHTTPMiddleware would buffer streamed exports and cost a task per request).
 A header the route set itself wins: the embed pages send their own CSP (framable by
@@ -9,7 +10,9 @@ anyone, inline styles only), the private edit link its own `Referrer-Policy: no-
 
 from __future__ import annotations
 
-from starlette.datastructures import MutableHeaders
+from urllib.parse import urlsplit, urlunsplit
+
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CSP = "; ".join((
@@ -33,6 +36,15 @@ COMMON = {
 }
 
 
+def local_location(location: str, host: str) -> str:
+    """A redirect to this very host as a path: Starlette builds the absolute address of its
+    trailing-slash redirects from the request's `Host`, which the client chooses."""
+    parts = urlsplit(location)
+    if parts.scheme in ("http", "https") and parts.netloc.lower() == host.lower():
+        return urlunsplit(("", "", parts.path or "/", parts.query, parts.fragment))
+    return location
+
+
 class SecurityHeadersMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -42,10 +54,13 @@ class SecurityHeadersMiddleware:
             await self.app(scope, receive, send)
             return
         framable = scope["path"].startswith(FRAMABLE_PREFIXES)
+        host = Headers(scope=scope).get("host", "")
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
+                if host and "location" in headers:
+                    headers["location"] = local_location(headers["location"], host)
                 for name, value in COMMON.items():
                     headers.setdefault(name, value)
                 headers.setdefault("Content-Security-Policy", CSP)

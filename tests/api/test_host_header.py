@@ -48,6 +48,15 @@ def test_no_response_carries_a_forged_host(site):
     assert all(not item["url"] or item["url"].startswith(base + "/") for item in api["items"] if "url" in item)
 
 
+@pytest.mark.parametrize("path", ["/about/api/", "/practices/", "/api/v1/practices/", "/opendata/municipal-practices",
+                                  "/admin/"])
+def test_redirects_do_not_echo_a_forged_host(site, path):
+    client, _, _ = site
+    response = client.get(path, headers=EVIL, follow_redirects=False)
+    assert response.status_code in (301, 302, 303, 307, 308)
+    assert response.headers["location"].startswith("/") and "evil.example" not in response.headers["location"]
+
+
 def test_mail_links_do_not_follow_a_forged_host(site, engine):
     client, base, _ = site
     response = client.post("/api/v1/submissions", headers=EVIL, json={
