@@ -303,7 +303,7 @@ def check() -> None:
     from app.search.sync import outbox_status
 
     settings = _settings()
-    secret = {"secret_key", "meili_api_key", "database_url", "smtp_url"}
+    secret = {"secret_key", "meili_api_key", "database_url", "smtp_url", "metrics_token"}
     for name in Settings.model_fields:
         value = getattr(settings, name)
         if name in secret and value:

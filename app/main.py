@@ -21,6 +21,7 @@ from app.mail.transport import FileTransport
 from app.observability import configure_logging
 from app.search import make_index
 from app.search import thesaurus as thesauri
+from app.search.background import BackgroundSync
 from app.settings import Settings, get_settings
 from app.web.templating import make_templates
 
@@ -31,9 +32,14 @@ STATIC_DIR = Path(__file__).parent / "web" / "static"
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     sender: BackgroundSender | None = app.state.sender
+    syncer: BackgroundSync | None = app.state.syncer
     if sender is not None:
         sender.start()
+    if syncer is not None:
+        syncer.start()
     yield
+    if syncer is not None:
+        syncer.stop()
     if sender is not None:
         sender.stop()
 
@@ -63,6 +69,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.mailer = Mailer.from_settings(app.state.engine, settings)
     # Embedded setup: mail goes out from this process; otherwise the sync worker sends it.
     app.state.sender = BackgroundSender(app.state.mailer) if settings.sync_inline else None
+    # ... and the search outbox catches up here: at start (after a crash) and on a timer.
+    app.state.syncer = (
+        BackgroundSync(app.state.engine, lambda: app.state.index, settings.sync_interval)
+        if settings.sync_inline else None
+    )
     if isinstance(app.state.mailer.transport, FileTransport):
         log.warning("SMTP_URL is not set: mail is written as .eml files to %s, not sent", settings.mail_dir)
 

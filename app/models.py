@@ -240,6 +240,19 @@ class AdminUser(SQLModel, table=True):
     active: bool = Field(default=True)
 
 
+class AdminSession(SQLModel, table=True):
+    """A moderator's signed-in browser. The cookie carries a random token; only its SHA-256 is
+    stored, so a copy of the database opens no session. Deleting the row ends the session."""
+
+    __tablename__ = "admin_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    user_id: int = Field(foreign_key="admin_user.id", index=True, ondelete="CASCADE")
+    created_at: datetime = _ts(default_factory=utcnow)
+    last_seen_at: datetime = _ts(default_factory=utcnow)
+
+
 class ChangeLog(SQLModel, table=True):
     """Monotonic feed of public changes for mirrors (`/api/v1/changes`)."""
 

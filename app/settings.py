@@ -59,6 +59,13 @@ class Settings(BaseSettings):
     sync_inline: bool = Field(
         True, description="apply the search outbox and send queued mail in process (turn off when a sync worker runs)"
     )
+    sync_interval: float = Field(
+        15.0, gt=0, le=3600,
+        description="with SYNC_INLINE: seconds between catch-up rounds of the search outbox (one also runs at start)",
+    )
+    outbox_max_age: int = Field(
+        300, ge=1, description="/readyz answers 503 when a search outbox row has waited longer than this (seconds)"
+    )
     smtp_url: str = Field(
         "", description="smtp://user:pass@host:port (smtp+starttls://, smtps:// for TLS); empty: .eml files under DATA_DIR/mail/"
     )
@@ -67,20 +74,32 @@ class Settings(BaseSettings):
     )
     smtp_timeout: float = Field(30.0, gt=0, le=600, description="seconds an SMTP connection or command may take")
     edit_link_days: int = Field(14, ge=1, le=365, description="days a submitter's private edit link stays valid")
-    secret_key: str = Field(DEV_SECRET, description="signs session cookies; required in production")
+    secret_key: str = Field(DEV_SECRET, description="signs private links and hashes client addresses; required in production")
+    session_idle_timeout: int = Field(
+        2 * 3600, ge=60, description="seconds a moderator's session stays open without a request"
+    )
+    session_max_age: int = Field(
+        12 * 3600, ge=60, description="seconds a moderator's session lasts at most, however busy"
+    )
     host: str = Field("127.0.0.1", description="address `practices serve` binds")
     port: int = Field(8000, ge=1, le=65535, description="port `practices serve` binds")
     workers: int = Field(
         default_factory=lambda: len(os.sched_getaffinity(0)), ge=1, le=64,
         description="uvicorn worker processes for `practices serve`; default: one per CPU this process may use",
     )
-    base_url: str = Field("", description="public address used in feeds and links; empty: from the request")
+    base_url: str = Field(
+        "", description="public address for absolute links (API, feeds, mail, sitemaps); required in production; "
+        "empty: relative links"
+    )
     debug: bool = Field(False, description="debug mode (tracebacks); refused in production")
     submit_rate_limit: int = Field(
         5, ge=0, description="submissions allowed per address per window (0 disables the limit)"
     )
     submit_rate_window: int = Field(3600, ge=1, description="rate-limit window in seconds")
     log_level: str = Field("INFO", description="logging level")
+    metrics_token: str = Field(
+        "", description="/metrics needs `Authorization: Bearer <token>`; empty: open, except in production (404)"
+    )
     opendata_id: str = Field(
         "municipal-practices", pattern=r"^[0-9A-Za-z][0-9A-Za-z-]{0,99}$",
         description="identifier of the open data set (the Russian convention prefixes the owner's INN: 7700000000-practices)",
@@ -109,6 +128,9 @@ class Settings(BaseSettings):
             problems.append("MEILI_API_KEY: нужен ключ Meilisearch не короче 16 байт")
         if not self.database_url:
             problems.append("DATABASE_URL: укажите адрес PostgreSQL (postgresql+psycopg://…)")
+        if not self.base_url.startswith(("https://", "http://")):
+            problems.append("BASE_URL: укажите публичный адрес сайта (https://practices.example.ru): "
+                            "из него строятся ссылки в API, лентах, письмах и картах сайта")
         if problems:
             raise UnsafeSettings(problems)
         return self

@@ -139,6 +139,12 @@ def settings(tmp_path: Path, database_template: str, search_backend: dict[str, A
         environment="test",
         data_dir=data_dir,
         database_url=database_url,
+        # Links are absolute only from BASE_URL (never from the request's Host): the test
+        # client's address, as a site configured for it would have.
+        base_url="http://testserver",
+        # The catch-up timer stays out of the way of tests that drain the outbox by hand
+        # (tests/test_catch_up.py sets its own interval).
+        sync_interval=3600,
         submit_rate_limit=1000,
         **search_backend,
     )

@@ -132,6 +132,8 @@ def test_check_reports_configuration_and_problems(tmp_path: Path, data_dir: Path
     meili_down = run(data_dir, "check", SEARCH_BACKEND="meilisearch", MEILI_URL="http://127.0.0.1:9", MEILI_API_KEY="k" * 20)
     assert meili_down.returncode == 1 and "meilisearch недоступен" in meili_down.stderr
     assert "k" * 20 not in meili_down.stderr  # secrets are masked
+    token = run(data_dir, "check", METRICS_TOKEN="t" * 24)
+    assert "METRICS_TOKEN" in token.stderr and "t" * 24 not in token.stderr
 
 
 def test_thesaurus_check_names_bad_rows(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -196,7 +198,7 @@ def test_unsafe_production_settings_one_russian_line_each(tmp_path: Path) -> Non
                  MEILI_API_KEY="short", PORT="80")
     assert result.returncode == 2 and "Traceback" not in result.stderr
     lines = result.stderr.strip().splitlines()
-    assert [line.split(":", 2)[1].strip() for line in lines] == ["SECRET_KEY", "DEBUG", "MEILI_API_KEY", "DATABASE_URL"]
+    assert [line.split(":", 2)[1].strip() for line in lines] == ["SECRET_KEY", "DEBUG", "MEILI_API_KEY", "DATABASE_URL", "BASE_URL"]
     assert all(line.startswith("Ошибка настройки: ") for line in lines)
     assert not any(word in result.stderr for word in ("must", "unsafe", "production settings"))
     wrong_type = run(tmp_path, "migrate", PORT="восемьдесят")

@@ -41,10 +41,14 @@ def test_environment_variables_are_read(monkeypatch: pytest.MonkeyPatch) -> None
         ({"secret_key": "x" * 40, "debug": True}, "DEBUG"),
         ({"secret_key": "x" * 40, "search_backend": "meilisearch", "meili_api_key": "short"}, "MEILI_API_KEY"),
         ({"secret_key": "x" * 40, "database_url": ""}, "DATABASE_URL"),
+        # Without it links would come from the request's Host (a poisoned cache) or be relative.
+        ({"secret_key": "x" * 40, "base_url": ""}, "BASE_URL: укажите публичный адрес сайта"),
+        ({"secret_key": "x" * 40, "base_url": "practices.example.ru"}, "BASE_URL"),
     ],
 )
 def test_production_refuses_unsafe_defaults(overrides: dict, message: str) -> None:
-    values = {"environment": "production", "database_url": "postgresql+psycopg://u@h/db"} | overrides
+    values = {"environment": "production", "database_url": "postgresql+psycopg://u@h/db",
+              "base_url": "https://practices.example.ru"} | overrides
     with pytest.raises(ValidationError, match=message):
         Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
@@ -55,6 +59,7 @@ def test_production_accepts_safe_values() -> None:
         environment="production",
         secret_key="k" * 40,
         database_url="postgresql+psycopg://u@h/db",
+        base_url="https://practices.example.ru",
         search_backend="meilisearch",
         meili_api_key="m" * 24,
     )

@@ -7,6 +7,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, select
 
 from app.models import AdminUser
+from app.security.sessions import end_sessions_of
 
 _hasher = PasswordHasher()
 MIN_PASSWORD = 10
@@ -26,11 +27,22 @@ def create_admin(session: Session, username: str, password: str) -> AdminUser:
     if user is None:
         user = AdminUser(username=username, password_hash=hash_password(password))
     else:
-        user.password_hash = hash_password(password)
+        set_password(session, user, password)
         user.active = True
     session.add(user)
     session.flush()
     return user
+
+
+def set_password(session: Session, user: AdminUser, password: str, keep_session: int | None = None) -> None:
+    """A new password ends every session opened with the old one (but `keep_session`, the
+    moderator's own when they change it themselves): whoever knew the old one is out."""
+    if len(password) < MIN_PASSWORD:
+        raise ValueError(f"пароль должен быть не короче {MIN_PASSWORD} символов")
+    user.password_hash = hash_password(password)
+    session.add(user)
+    if user.id is not None:
+        end_sessions_of(session, user.id, keep=keep_session)
 
 
 def by_username(session: Session, username: str) -> AdminUser | None:

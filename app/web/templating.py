@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
 
 from app.web import formatting
 
@@ -25,7 +26,16 @@ def make_templates() -> Jinja2Templates:
         http_url=formatting.http_url,
     )
     templates.env.globals["with_query"] = formatting.with_query
+    templates.env.globals["url_for"] = _path_for
     return templates
+
+
+@pass_context
+def _path_for(context: dict[str, Any], name: str, /, **path_params: Any) -> str:
+    """A route's path, not Starlette's absolute URL: that one is built from the request's
+    `Host`, which a client chooses (app.links says why it must not reach a page)."""
+    request: Request = context["request"]
+    return str(request.app.url_path_for(name, **path_params))
 
 
 def templates_of(request: Request) -> Jinja2Templates:

@@ -100,8 +100,10 @@ def live_server_factory(
     def start(records: list[dict[str, Any]], extra_env: dict[str, str] | None = None) -> LiveServer:
         data_dir = tmp_path_factory.mktemp("live")
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "MEILI_", "SEARCH_"))}
+        port = free_port()
         env |= {"ENVIRONMENT": "test", "DATA_DIR": str(data_dir / "var"), "DATABASE_URL": "", "HOST": "127.0.0.1",
-                "PORT": str(free_port()), "WORKERS": "1", "LOG_LEVEL": "WARNING", "SYNC_INLINE": "true"}
+                "PORT": str(port), "BASE_URL": f"http://127.0.0.1:{port}", "WORKERS": "1", "LOG_LEVEL": "WARNING",
+                "SYNC_INLINE": "true"}
         env |= _search_env(request) | (extra_env or {})
         server = LiveServer(data_dir, env)
         server.cli("migrate")

@@ -64,13 +64,13 @@ def test_on_a_phone_the_filters_open_as_a_panel_and_show_n_brings_the_results(br
         # A district, then a theme: each applies at once behind the panel; «Показать N» follows.
         pg.get_by_role("checkbox", name=re.compile("^Центральный ФО")).check()
         pg.wait_for_url(re.compile(r"district=central"))
-        pg.wait_for_function("document.querySelector('[data-filters-apply]').textContent.startsWith('Показать')")
+        pg.wait_for_function("() => document.querySelector('[data-filters-apply]').textContent.startsWith('Показать')")
         assert pg.locator("aside.facets").is_visible()  # still open after the update
         assert pg.get_by_role("checkbox", name=re.compile("^Центральный ФО")).is_checked()
         theme = pg.get_by_role("checkbox", name=re.compile("^Молодёжная политика"))
         theme.check()
         pg.wait_for_url(re.compile(r"theme=youth"))
-        pg.wait_for_function("document.getElementById('search-status').textContent !== ''")
+        pg.wait_for_function("() => document.getElementById('search-status').textContent !== ''")
         show = pg.locator("[data-filters-apply]")
         n = number(show.inner_text())
         assert show.inner_text() == f"Показать {n} {'практику' if n == 1 else 'практики' if 2 <= n <= 4 else 'практик'}"
@@ -124,7 +124,7 @@ def test_the_first_filter_is_within_five_tab_presses_and_is_a_checkbox(browser, 
         # Space ticks it; it is exposed (and so announced) as a checked checkbox with its label.
         name = pg.evaluate("document.activeElement.labels[0].querySelector('.facet-label').textContent")
         pg.keyboard.press("Space")
-        pg.wait_for_function("document.getElementById('search-status').textContent !== ''")
+        pg.wait_for_function("() => document.getElementById('search-status').textContent !== ''")
         assert pg.get_by_role("checkbox", name=re.compile("^" + re.escape(name)), checked=True).count() == 1
         assert pg.evaluate("document.activeElement.checked") is True  # the focus stays on it after the update
         # The skip link «К фильтрам» is the second Tab stop of the page.
@@ -204,7 +204,9 @@ def _axe(pg) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
 def test_axe_finds_no_violations_on_any_page(browser, server, artifacts: Path, name, viewport):
     if not AXE.exists():
         pytest.skip(f"{AXE} is absent: run scripts/test-deps.sh (npm ci --prefix scripts/axe)")
-    ctx = context(browser, server, viewport)
+    # axe-core goes in as an inline script, which the site's CSP refuses (tests/browser/test_csp.py
+    # checks the pages under it): this context lets the test tool in.
+    ctx = context(browser, server, viewport, bypass_csp=True)
     pg = ctx.new_page()
     found: dict[str, Any] = {}
 

@@ -142,3 +142,18 @@ def test_iframe_embed_is_allowed_on_another_origin(page, server, other_site):
     assert EVIL_TITLE in frame.locator("ul.practices-embed").inner_text()
     assert frame.locator("ul.practices-embed a").first.get_attribute("target") == "_blank"
     assert page.evaluate("window.__pwned") is None
+
+
+def test_without_base_url_the_widget_still_links_to_the_catalogue(page, live_server_factory, other_site):
+    """BASE_URL empty (development): the API gives paths, and the widget resolves them on the
+    catalogue that served the script, not on the page that embeds it."""
+    local = live_server_factory([{"municipality_type": "municipal-district", "status": "published"} | RECORDS[0]],
+                                {"BASE_URL": ""})
+    assert api(local, "/api/v1/practices")["items"][0]["url"] == "/practices/yunarmiya-belgorod"
+    url = other_site.page("relative.html", '<div id="youth" data-practices-theme="youth"></div>'
+                                           f'<script src="{local.url}/static/embed.js" async></script>')
+    page.goto(url)
+    page.wait_for_selector('#youth[data-practices-state="ready"]')
+    link = page.locator("#youth li.practices-embed-item a").first
+    assert link.get_attribute("href") == local.url + "/practices/yunarmiya-belgorod"
+    assert page.console_errors == []

@@ -82,7 +82,7 @@ def test_journey_with_javascript_updates_in_place_and_back_restores(page):
     # Typing updates results after a pause, without a reload.
     page.locator("#search-q").press_sequentially("школ", delay=40)
     page.wait_for_url(re.compile(r"[?&]q=%D1%88%D0%BA%D0%BE%D0%BB$"))
-    page.wait_for_function("document.getElementById('search-status').textContent.trim() !== ''")
+    page.wait_for_function("() => document.getElementById('search-status').textContent.trim() !== ''")
     typed_count, typed_hits = count_text(page), hits(page)
     assert (typed_count, typed_hits) == server_view(page, page.url)
     assert 0 < len(typed_hits) < 8 and "shkola-vozhatyh-krasnodar" in typed_hits
@@ -93,7 +93,7 @@ def test_journey_with_javascript_updates_in_place_and_back_restores(page):
     expected = facet_count(page, "theme:education")
     facet(page, "theme:education").click()
     page.wait_for_url(re.compile(r"theme=education"))
-    page.wait_for_function(f"document.getElementById('results-count').textContent.trim() === '{plural_count(expected)}'")
+    page.wait_for_function(f"() => document.getElementById('results-count').textContent.trim() === '{plural_count(expected)}'")
     theme_hits = hits(page)
     assert (count_text(page), theme_hits) == server_view(page, page.url)
     assert facet(page, "theme:education").is_checked()
@@ -104,7 +104,7 @@ def test_journey_with_javascript_updates_in_place_and_back_restores(page):
     assert facet_count(page, "region:RU-KDA") == 1
     facet(page, "region:RU-KDA").click()
     page.wait_for_url(re.compile(r"region=RU-KDA"))
-    page.wait_for_function("document.getElementById('results-count').textContent.trim() === 'Найдено 1 практика'")
+    page.wait_for_function("() => document.getElementById('results-count').textContent.trim() === 'Найдено 1 практика'")
     assert hits(page) == ["shkola-vozhatyh-krasnodar"]
     assert page.locator('#filters input[data-key="region:RU-TA"]').count() >= 1 or theme_hits == ["shkola-vozhatyh-krasnodar"]
     chips = page.locator(".chip-label").all_inner_texts()
@@ -117,12 +117,12 @@ def test_journey_with_javascript_updates_in_place_and_back_restores(page):
     # Back: the previous state (theme, no region), still without a reload.
     page.go_back()
     page.wait_for_url(lambda url: "region=" not in url and "theme=education" in url)
-    page.wait_for_function(f"document.getElementById('results-count').textContent.trim() === '{plural_count(expected)}'")
+    page.wait_for_function(f"() => document.getElementById('results-count').textContent.trim() === '{plural_count(expected)}'")
     assert hits(page) == theme_hits
     assert not facet(page, "region:RU-KDA").is_checked()
     page.go_back()
     page.wait_for_url(lambda url: "theme=" not in url)
-    page.wait_for_function(f"document.getElementById('results-count').textContent.trim() === '{typed_count}'")
+    page.wait_for_function(f"() => document.getElementById('results-count').textContent.trim() === '{typed_count}'")
     assert hits(page) == typed_hits and page.locator("#search-q").input_value() == "школ"
     assert page.evaluate("window.__marker") == 1
     # The form carries the restored state (no filters now) for the next search.
@@ -131,7 +131,7 @@ def test_journey_with_javascript_updates_in_place_and_back_restores(page):
     # Forward and Back again work too; then open a card.
     page.go_forward()
     page.wait_for_url(re.compile(r"theme=education"))
-    page.wait_for_function(f"document.getElementById('results-count').textContent.trim() === '{plural_count(expected)}'")
+    page.wait_for_function(f"() => document.getElementById('results-count').textContent.trim() === '{plural_count(expected)}'")
     page.locator("ol.hits .hit-title a").first.click()
     page.wait_for_url(re.compile(r"/practices/[a-z0-9-]+$"))
     assert page.locator("h1").inner_text() in {c["title"] for c in CORPUS}
@@ -143,18 +143,18 @@ def test_keyboard_can_toggle_a_facet_and_chip(page):
     facet(page, "region:RU-TA").focus()
     page.keyboard.press("Space")
     page.wait_for_url(re.compile(r"region=RU-TA"))
-    page.wait_for_function("document.getElementById('results-count').textContent.trim() === 'Найдено 2 практики'")
+    page.wait_for_function("() => document.getElementById('results-count').textContent.trim() === 'Найдено 2 практики'")
     assert page.evaluate("document.activeElement.dataset.key") == "region:RU-TA"
     page.locator(".chip-remove").first.focus()
     page.keyboard.press("Enter")
     page.wait_for_url(lambda url: "region=" not in url)
-    page.wait_for_function("document.getElementById('results-count').textContent.trim() === 'Найдено 8 практик'")
+    page.wait_for_function("() => document.getElementById('results-count').textContent.trim() === 'Найдено 8 практик'")
     # Typing makes one history entry; Enter afterwards neither reloads nor adds another.
     page.evaluate("window.__marker = 1")
     before = page.evaluate("history.length")
     page.locator("#search-q").press_sequentially("дворы", delay=30)
     page.wait_for_url(re.compile(r"q=%D0%B4%D0%B2%D0%BE%D1%80%D1%8B"))
-    page.wait_for_function("document.getElementById('results-count').textContent.trim() !== 'Найдено 8 практик'")
+    page.wait_for_function("() => document.getElementById('results-count').textContent.trim() !== 'Найдено 8 практик'")
     assert page.evaluate("history.length") == before + 1
     with page.expect_response(lambda r: r.request.headers.get("x-partial") == "1"):
         page.keyboard.press("Enter")
@@ -282,7 +282,7 @@ def test_region_list_filter_box_and_open_list_survive_an_update(browser, wide_se
         # Pick a region from the full list: the update happens in place and the list stays open.
         pg.locator('#all-region input[data-key="region:RU-AMU"]').click()
         pg.wait_for_url(re.compile(r"region=RU-AMU"))
-        pg.wait_for_function("document.getElementById('results-count').textContent.trim() === 'Найдено 2 практики'")
+        pg.wait_for_function("() => document.getElementById('results-count').textContent.trim() === 'Найдено 2 практики'")
         assert pg.locator("details#more-region").evaluate("d => d.open")
         assert pg.evaluate("window.__marker") == 1
         # The selected value now shows in the short list, above the fold, ticked.

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from app.web.admin import adoptions, auth, bulk, freshness, imports, queue, review
+from app.web.admin import adoptions, auth, bulk, freshness, imports, password, queue, review
 
 router = APIRouter(include_in_schema=False)
-for module in (auth, queue, bulk, review, adoptions, imports, freshness):
+for module in (auth, password, queue, bulk, review, adoptions, imports, freshness):
     router.include_router(module.router)

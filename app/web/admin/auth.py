@@ -18,12 +18,13 @@ from app.security import (
     LoginRequired,
     clear_session_cookie,
     client_key,
-    fingerprint,
-    read_session,
+    end_session,
+    end_sessions_of,
+    find_session,
+    open_session,
     record_hit,
     retry_after,
     set_session_cookie,
-    sign_session,
 )
 from app.settings import Settings
 from app.web.forms import PostedPairs, minutes
@@ -44,12 +45,13 @@ def safe_next(value: str | None) -> str:
 
 
 def session_admin(request: Request, session: Session, settings: Settings) -> AdminUser | None:
-    data = read_session(request.cookies.get(SESSION_COOKIE), settings.secret_key)
-    if data is None or not isinstance(data.get("u"), str):
+    """The moderator of this request's session cookie (its row id kept on `request.state`)."""
+    found = find_session(session, request.cookies.get(SESSION_COOKIE), settings.session_max_age,
+                         settings.session_idle_timeout)
+    if found is None:
         return None
-    user = moderators.by_username(session, data["u"])
-    if user is None or not user.active or data.get("k") != fingerprint(settings.secret_key, user.password_hash):
-        return None
+    row, user = found
+    request.state.admin_session_id = row.id
     return user
 
 
@@ -101,16 +103,26 @@ def login(request: Request, pairs: PostedPairs, session: SessionDep, settings: S
     if user is None:
         record_hit(session, key, LOGIN_FAILED)  # committed with the request, like a rehashed password
         return _login_page(request, next_url, "Неверное имя пользователя или пароль.", username, status=401)
-    cookie = sign_session(
-        {"u": user.username, "k": fingerprint(settings.secret_key, user.password_hash)}, settings.secret_key
-    )
+    token = open_session(session, user, settings.session_max_age, settings.session_idle_timeout)
     redirect = RedirectResponse(next_url, status_code=303)
-    set_session_cookie(redirect, request, cookie)
+    set_session_cookie(redirect, request, token, settings.session_max_age)
     return redirect
 
 
 @router.post("/admin/logout")
-def logout(request: Request) -> Response:
+def logout(request: Request, session: SessionDep) -> Response:
+    """Ends this browser's session on the server: a saved copy of the cookie opens nothing."""
+    end_session(session, request.cookies.get(SESSION_COOKIE))
+    response = RedirectResponse("/admin/login", status_code=303)
+    clear_session_cookie(response, request)
+    return response
+
+
+@router.post("/admin/logout/everywhere")
+def logout_everywhere(request: Request, session: SessionDep, user: CurrentAdmin) -> Response:
+    """«Выйти на всех устройствах»: every session of this moderator ends, this one included."""
+    assert user.id is not None
+    end_sessions_of(session, user.id)
     response = RedirectResponse("/admin/login", status_code=303)
     clear_session_cookie(response, request)
     return response

@@ -55,7 +55,12 @@
     return params;
   }
 
-  function safeUrl(value, fallback) {
+  // A card's address: absolute when the catalogue has BASE_URL, a path on the catalogue
+  // otherwise (never on the page that embeds it); anything but http(s) is not followed.
+  function safeUrl(value, fallback, origin) {
+    if (/^\/[^\/\\]/.test(value || "")) {
+      return origin + value;
+    }
     return /^https?:\/\//i.test(value || "") ? value : fallback;
   }
 
@@ -91,7 +96,7 @@
     data.items.forEach(function (item) {
       var li = document.createElement("li");
       li.className = "practices-embed-item";
-      li.appendChild(link(safeUrl(item.url, moreUrl), item.title));
+      li.appendChild(link(safeUrl(item.url, moreUrl, origin), item.title));
       li.appendChild(document.createTextNode(" "));
       li.appendChild(text("span", "practices-embed-meta", meta(item)));
       list.appendChild(li);
