@@ -28,11 +28,10 @@ WRK_INSTALL = "sudo apt-get install wrk   # Debian/Ubuntu package `wrk`"
 
 @dataclass(frozen=True)
 class Target:
-    """How one system is asked: GET each of `requests` (paths), or, when `post_path` is set,
-    POST each of them (JSON bodies) to it."""
+    """How one system is asked: a request item is a path to GET or, when `post_path` is set,
+    a JSON body to POST to it; a good answer is 200 with `marker` in its body."""
 
     base: str
-    requests: list[str]
     marker: str
     post_path: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
@@ -102,11 +101,11 @@ def _lua_string(text: str) -> str:
     return f"[{level}[{text}]{level}]"
 
 
-def _lua_script(target: Target) -> str:
+def _lua_script(target: Target, requests: list[str]) -> str:
     """A wrk script: each thread cycles through the requests (the threads start half the list
     apart), checks every response, and `done` prints one JSON line with the totals and the
     latency percentiles from wrk's own histogram."""
-    items = ",\n".join(_lua_string(i) for i in target.requests)
+    items = ",\n".join(_lua_string(i) for i in requests)
     headers = "{" + ", ".join(f"[ {_lua_string(k)} ] = {_lua_string(v)}" for k, v in
                               {**target.headers, "Content-Type": "application/json"}.items()) + "}"
     post = _lua_string(target.post_path) if target.post_path else "nil"
@@ -167,11 +166,11 @@ def have_wrk() -> bool:
     return shutil.which("wrk") is not None
 
 
-def wrk_load(target: Target, seconds: int, workdir: Path, name: str) -> Load:
+def wrk_load(target: Target, requests: list[str], seconds: int, workdir: Path, name: str) -> Load:
     """`wrk -t2 -c8 -d<seconds>s --latency` with the script above; wrk's output is kept in
     `workdir/<name>.wrk.txt`."""
     script = workdir / f"{name}.lua"
-    script.write_text(_lua_script(target), encoding="utf-8")
+    script.write_text(_lua_script(target, requests), encoding="utf-8")
     cmd = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", "--timeout", "30s",
            "-s", str(script), target.base]
     result = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 120, check=False)
@@ -187,7 +186,7 @@ def wrk_load(target: Target, seconds: int, workdir: Path, name: str) -> Load:
                 round(data["p50_us"] / 1000, 1), round(data["p95_us"] / 1000, 1), round(data["p99_us"] / 1000, 1))
 
 
-async def _httpx_load(target: Target, seconds: int) -> Load:
+async def _httpx_load(target: Target, requests: list[str], seconds: int) -> Load:
     times: list[float] = []
     errors = 0
     stop_at = time.monotonic() + seconds
@@ -197,7 +196,7 @@ async def _httpx_load(target: Target, seconds: int) -> Load:
         nonlocal errors
         i = start
         while time.monotonic() < stop_at:
-            item = target.requests[i % len(target.requests)]
+            item = requests[i % len(requests)]
             i += 1
             t0 = time.perf_counter()
             try:
@@ -211,7 +210,7 @@ async def _httpx_load(target: Target, seconds: int) -> Load:
     t0 = time.monotonic()
     async with httpx.AsyncClient(base_url=target.base, headers={**PLAIN, **target.headers}, timeout=30,
                                  limits=limits) as http:
-        step = len(target.requests) // CONNECTIONS
+        step = len(requests) // CONNECTIONS
         await asyncio.gather(*(client(http, k * step) for k in range(CONNECTIONS)))
     elapsed = time.monotonic() - t0
     ordered = sorted(times) or [float("nan")]
@@ -220,8 +219,9 @@ async def _httpx_load(target: Target, seconds: int) -> Load:
                 round(ordered[max(0, int(len(ordered) * 0.99 + 0.5) - 1)], 1))
 
 
-def load(target: Target, seconds: int, workdir: Path, name: str) -> Load:
-    """Throughput under `CONNECTIONS` concurrent connections: wrk, or httpx without it."""
+def load(target: Target, requests: list[str], seconds: int, workdir: Path, name: str) -> Load:
+    """Throughput under `CONNECTIONS` connections cycling through `requests`: wrk, or httpx
+    without it."""
     if have_wrk():
-        return wrk_load(target, seconds, workdir, name)
-    return asyncio.run(_httpx_load(target, seconds))
+        return wrk_load(target, requests, seconds, workdir, name)
+    return asyncio.run(_httpx_load(target, requests, seconds))

@@ -32,12 +32,14 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+import httpx
 from _common import ROOT, Memory, cli, free_port, tree_memory, vocabulary, wait_http
 from _http_load import WRK_INSTALL, Load, Serial, Target, have_wrk, load, serial
 
@@ -153,9 +155,38 @@ def prepare_data(count: int, jsonl: Path | None, tmp: Path) -> Path:
     return jsonl
 
 
-def read_records(path: Path) -> list[dict[str, Any]]:
+def read_batches(path: Path, size: int = 10_000) -> Iterator[list[dict[str, Any]]]:
+    """The file's records, numbered from 1 in `id`, a batch at a time (100,000 records as
+    dicts would hold a gigabyte in this process while the servers are measured)."""
+    batch: list[dict[str, Any]] = []
+    n = 0
     with path.open(encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
+        for line in f:
+            if line.strip():
+                n += 1
+                batch.append({**json.loads(line), "id": n})
+                if len(batch) == size:
+                    yield batch
+                    batch = []
+    if batch:
+        yield batch
+
+
+@dataclass(frozen=True)
+class Data:
+    path: Path
+    documents: int
+    regions: list[str]
+    themes: list[str]
+
+
+def describe(path: Path) -> Data:
+    count, regions, themes = 0, set(), set()
+    for batch in read_batches(path):
+        count += len(batch)
+        regions.update(r["region"] for r in batch)
+        themes.update(t for r in batch for t in r.get("themes", []))
+    return Data(path, count, sorted(regions), sorted(themes))
 
 
 # --- setups ---------------------------------------------------------------------------------
@@ -197,16 +228,18 @@ def api_server(engine: str, data: Path, workdir: Path) -> Iterator[Running]:
                                        stdout=sink, stderr=subprocess.STDOUT, start_new_session=True)
         stack.callback(_stop, process)
         base = f"http://127.0.0.1:{port}"
-        wait_http(base + "/readyz", alive=process)
+        try:
+            wait_http(base + "/readyz", alive=process)
+        except RuntimeError as exc:
+            tail = out.read_text(encoding="utf-8", errors="replace")[-3000:]
+            raise RuntimeError(f"{exc}; its log ends with:\n{tail}") from exc
         yield Running(base, process.pid, import_seconds, engine_pid)
 
 
 @contextlib.contextmanager
-def raw_meili(records: list[dict[str, Any]]) -> Iterator[Running]:
-    """Meilisearch alone: settings first, then the documents in batches, timed until the last
-    indexing task succeeded."""
-    import time
-
+def raw_meili(data: Path) -> Iterator[Running]:
+    """Meilisearch alone: settings first, then the documents in batches (all sent, then all
+    awaited, so that Meilisearch may index them together), timed until the last task succeeded."""
     import meilisearch
 
     from tests.meili_server import running_server
@@ -223,11 +256,11 @@ def raw_meili(records: list[dict[str, Any]]) -> Iterator[Running]:
         index = client.index(RAW_INDEX)
         wait(index.update_settings({"searchableAttributes": RAW_SEARCHABLE,
                                     "filterableAttributes": RAW_FACETS}).task_uid)
-        documents = [{**record, "id": n} for n, record in enumerate(records, 1)]
         log("raw: adding documents")
         t0 = time.perf_counter()
-        for info in index.add_documents_in_batches(documents, batch_size=10_000):
-            wait(info.task_uid)
+        tasks = [index.add_documents(batch).task_uid for batch in read_batches(data)]
+        for uid in tasks:
+            wait(uid)
         import_seconds = time.perf_counter() - t0
         assert server.process is not None
         yield Running(server.url, server.process.pid, import_seconds,
@@ -238,8 +271,6 @@ def raw_meili(records: list[dict[str, Any]]) -> Iterator[Running]:
 
 def _count_check(row: Row, running: Running) -> None:
     """The system answers with every document: a half-imported index would flatter it."""
-    import httpx
-
     if row.setup == "raw":
         stats = httpx.get(f"{running.base}/indexes/{RAW_INDEX}/stats", headers=running.headers, timeout=30).json()
         total = stats.get("numberOfDocuments")
@@ -253,38 +284,32 @@ def measure(row: Row, running: Running, mix: list[Query], args: argparse.Namespa
     row.import_seconds = round(running.import_seconds, 1)
     row.import_docs_per_s = round(row.documents / running.import_seconds)
     _count_check(row, running)
-    serial_part, warmup = mix[:args.serial], mix[-WARMUP:]
     if row.setup == "raw":
-        def target(items: list[str]) -> Target:
-            return Target(running.base, items, '"hits":[', f"/indexes/{RAW_INDEX}/search", running.headers)
-
+        target = Target(running.base, '"hits":[', f"/indexes/{RAW_INDEX}/search", running.headers)
         requests = [q.raw_body() for q in mix]
     else:
-        def target(items: list[str]) -> Target:
-            return Target(running.base, items, '"items":[')
-
+        target = Target(running.base, '"items":[')
         requests = [q.api_path() for q in mix]
     log(f"{row.setup}: {args.serial} serial queries")
-    row.serial = serial(target([]), requests[:args.serial], requests[-WARMUP:])
+    row.serial = serial(target, requests[:args.serial], requests[-WARMUP:])
     if row.setup != "raw":
-        pages = Target(running.base, [], 'id="search-form"')
-        row.page = serial(pages, [q.page_path() for q in serial_part], [q.page_path() for q in warmup])
+        pages = [q.page_path() for q in mix]
+        row.page = serial(Target(running.base, 'id="search-form"'), pages[:args.serial], pages[-WARMUP:])
     log(f"{row.setup}: load for {args.seconds} s")
-    row.load = load(target(requests[:args.mix]), args.seconds, workdir, row.setup)
+    row.load = load(target, requests[:args.mix], args.seconds, workdir, row.setup)
     row.memory = tree_memory(running.pid)
     if running.engine_pid:
         row.engine_memory = tree_memory(running.engine_pid)
 
 
-def run_setup(name: str, data: Path, records: list[dict[str, Any]], mix: list[Query],
-              args: argparse.Namespace) -> Row:
-    row = Row(name, SETUPS[name], documents=len(records))
+def run_setup(name: str, data: Data, mix: list[Query], args: argparse.Namespace) -> Row:
+    row = Row(name, SETUPS[name], documents=data.documents)
     with tempfile.TemporaryDirectory(prefix=f"api-bench-{name}-") as tmp:
         workdir = Path(tmp)
         if name == "raw":
-            context = raw_meili(records)
+            context = raw_meili(data.path)
         else:
-            context = api_server("local" if name == "local" else "meilisearch", data, workdir)
+            context = api_server("local" if name == "local" else "meilisearch", data.path, workdir)
         with context as running:
             measure(row, running, mix, args, workdir)
     return row
@@ -329,7 +354,7 @@ def table(rows: list[Row]) -> str:
 
 def notes(rows: list[Row], args: argparse.Namespace, data: Path) -> list[str]:
     tool = next((r.load.tool for r in rows if r.load), "wrk")
-    out = [f"{rows[0].documents if rows else 0} practices from {data}; serial: {args.serial} distinct queries "
+    out = [f"{rows[0].documents if rows else 0:,} practices from {data}; serial: {args.serial} distinct queries "
            f"after {WARMUP} warm-up ones; load: {args.mix} queries cycled for {args.seconds} s."]
     if tool == "wrk":
         out.append("Load: wrk -t2 -c8; p95 under load is the 95th percentile of wrk's latency histogram.")
@@ -343,6 +368,9 @@ def notes(rows: list[Row], args: argparse.Namespace, data: Path) -> list[str]:
             out.append(f"{r.system}: its Meilisearch server held RSS {r.engine_memory.rss_mb:,.0f} MB, "
                        f"PSS {r.engine_memory.pss_mb:,.0f} MB besides.")
     out.append("Raw Meilisearch: one search per query (its facet counts are not disjunctive), no highlighting.")
+    errors = sum(r.errors for r in rows)
+    out.append(f"**ERRORS: {errors}** — the figures are not valid (details on stderr)." if errors else
+               "Errors: none (every response was 200 with a result body; every system held all documents).")
     return out
 
 
@@ -368,17 +396,15 @@ def main() -> int:
     if not have_wrk():
         log(f"wrk is not installed: {WRK_INSTALL}\nfalling back to an asyncio httpx load with 8 connections")
     with tempfile.TemporaryDirectory(prefix="api-bench-data-") as tmp:
-        data = prepare_data(args.count, args.jsonl, Path(tmp))
-    records = read_records(data)
-    mix = query_mix(max(args.serial, args.mix) + WARMUP, sorted({r["region"] for r in records}),
-                    sorted({t for r in records for t in r.get("themes", [])}))
-    rows = [run_setup(name, data, records, mix, args) for name in names]
+        data = describe(prepare_data(args.count, args.jsonl, Path(tmp)))
+    mix = query_mix(max(args.serial, args.mix) + WARMUP, data.regions, data.themes)
+    rows = [run_setup(name, data, mix, args) for name in names]
     print(table(rows))
     print()
-    for line in notes(rows, args, data):
+    for line in notes(rows, args, data.path):
         print(f"- {line}")
     if args.json:
-        args.json.write_text(json.dumps(as_json(rows, args, data), ensure_ascii=False, indent=2) + "\n",
+        args.json.write_text(json.dumps(as_json(rows, args, data.path), ensure_ascii=False, indent=2) + "\n",
                              encoding="utf-8")
     errors = sum(r.errors for r in rows)
     if errors:
