@@ -303,15 +303,20 @@ def measure(row: Row, running: Running, mix: list[Query], args: argparse.Namespa
 
 
 def run_setup(name: str, data: Data, mix: list[Query], args: argparse.Namespace) -> Row:
+    """One setup measured; a setup that fails is an error in its row, and the others still run."""
     row = Row(name, SETUPS[name], documents=data.documents)
     with tempfile.TemporaryDirectory(prefix=f"api-bench-{name}-") as tmp:
         workdir = Path(tmp)
-        if name == "raw":
-            context = raw_meili(data.path)
-        else:
-            context = api_server("local" if name == "local" else "meilisearch", data.path, workdir)
-        with context as running:
-            measure(row, running, mix, args, workdir)
+        try:
+            if name == "raw":
+                context = raw_meili(data.path)
+            else:
+                context = api_server("local" if name == "local" else "meilisearch", data.path, workdir)
+            with context as running:
+                measure(row, running, mix, args, workdir)
+        except Exception as exc:  # reported in the row and on stderr, loudly
+            row.problems.append(f"{row.system} failed: {type(exc).__name__}: {exc}")
+            log(row.problems[-1])
     return row
 
 
@@ -335,7 +340,7 @@ def table(rows: list[Row]) -> str:
     for r in rows:
         s, ld, m = r.serial, r.load, r.memory
         lines.append(" | ".join([
-            f"| {r.system}", f"{r.import_docs_per_s:,.0f} ({r.import_seconds:g} s)",
+            f"| {r.system}", f"{r.import_docs_per_s:,.0f} ({r.import_seconds:g} s)" if r.import_seconds else "—",
             _cell(s.p50_ms if s else None), _cell(s.p95_ms if s else None),
             _cell(ld.rps if ld else None), _cell(ld.p95_ms if ld else None),
             _cell(m.rss_mb if m else None), _cell(m.pss_mb if m else None),
