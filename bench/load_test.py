@@ -22,7 +22,6 @@ import asyncio
 import contextlib
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -35,9 +34,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import httpx
-
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from _common import ROOT, cli, free_port, wait_http
 
 WORDS = ["благоустройство", "бюджет", "старост", "молодежь", "ТОС", "цифровая", "отходов", "дорог",
          "волонтерский", "библиотека", "елка", "туризм", "энергосбережение", "фестиваль", "платформа"]
@@ -45,21 +42,10 @@ REGIONS = ["RU-BEL", "RU-KHA", "RU-TA", "RU-MOW", "RU-SAR", "RU-NVS"]
 THEMES = ["youth", "finance", "urban-environment", "civic-participation", "digital"]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _cli(env: dict[str, str], *args: str) -> None:
-    subprocess.run([sys.executable, "-m", "app.cli", *args], cwd=ROOT, env=env, check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
 @contextlib.contextmanager
 def setup(name: str, practices: int, workdir: Path) -> Iterator[str]:
     """Start the setup; yields the base URL."""
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "DATA_DIR": str(workdir / "var"), "HOST": "127.0.0.1", "PORT": str(port),
            "SUBMIT_RATE_LIMIT": "0", "LOG_LEVEL": "WARNING", "ENVIRONMENT": "development"}
     procs: list[subprocess.Popen[bytes]] = []
@@ -76,20 +62,15 @@ def setup(name: str, practices: int, workdir: Path) -> Iterator[str]:
             meili = stack.enter_context(running_server())
             env.update(SEARCH_BACKEND="meilisearch", MEILI_URL=meili.url, MEILI_API_KEY=meili.master_key,
                        SYNC_INLINE="false", WORKERS="2")
-        _cli(env, "migrate")
-        _cli(env, "generate", str(practices))
+        cli(env, "migrate")
+        cli(env, "generate", str(practices))
         procs.append(subprocess.Popen([sys.executable, "-m", "app.cli", "serve"], cwd=ROOT, env=env,
                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         if name == "production":
             procs.append(subprocess.Popen([sys.executable, "-m", "app.cli", "sync", "--follow"], cwd=ROOT,
                                           env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(base + "/healthz", timeout=2).status_code == 200:
-                    break
-            time.sleep(0.3)
+        wait_http(base + "/healthz", timeout=60, alive=procs[0])
         yield base
     finally:
         for p in procs:

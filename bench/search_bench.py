@@ -24,12 +24,11 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+import _common  # noqa: F401  (puts the repository root on sys.path)
 
-from app.catalogue.practices.synthetic import SUBJECTS  # noqa: E402
-from app.search.base import SearchQuery  # noqa: E402
-from app.search.facets import NAMES  # noqa: E402
+from app.catalogue.practices.synthetic import SUBJECTS
+from app.search.base import SearchQuery
+from app.search.facets import NAMES
 
 REGIONS = ["RU-BEL", "RU-KHA", "RU-MOW", "RU-SPE", "RU-TA", "RU-SAR", "RU-NVS", "RU-KEM"]
 THEMES = ["youth", "finance", "urban-environment", "civic-participation", "digital", "rural"]
