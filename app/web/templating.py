@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,12 @@ def _path_for(context: dict[str, Any], name: str, /, **path_params: Any) -> str:
     """A route's path, not Starlette's absolute URL: that one is built from the request's
     `Host`, which a client chooses (app.links says why it must not reach a page)."""
     request: Request = context["request"]
-    return str(request.app.url_path_for(name, **path_params))
+    return _route_path(request.app, name, tuple(sorted(path_params.items())))
+
+
+@lru_cache(maxsize=1024)  # a page asks for the same static files' paths on every request
+def _route_path(app: Any, name: str, params: tuple[tuple[str, Any], ...]) -> str:
+    return str(app.url_path_for(name, **dict(params)))
 
 
 def templates_of(request: Request) -> Jinja2Templates:

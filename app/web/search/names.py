@@ -6,6 +6,7 @@ tagged with its names); the page offers the filter besides: «Искать то�
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from app.catalogue.reference import Reference
 from app.search.facets import FACETS
@@ -30,12 +31,13 @@ class Name:
     label: str
 
 
-def _keys(text: str) -> list[set[str]]:
+@lru_cache(maxsize=4096)  # the reference's few hundred names, asked on every search page
+def _keys(text: str) -> tuple[frozenset[str], ...]:
     """The distinctive words of a name (all its words if none is), each as the keys it may be
     matched by."""
     keys = [word_keys(w) for w in tokens(text) if len(w) > 2]
     distinctive = [k for k in keys if k.stem not in GENERIC] or keys
-    return [set(k.all()) for k in distinctive]
+    return tuple(frozenset(k.all()) for k in distinctive)
 
 
 def recognise(text: str, ref: Reference, thesaurus: Thesaurus, limit: int = 3) -> list[Name]:
