@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -27,21 +26,27 @@ def make_templates() -> Jinja2Templates:
         http_url=formatting.http_url,
     )
     templates.env.globals["with_query"] = formatting.with_query
-    templates.env.globals["url_for"] = _path_for
+    templates.env.globals["url_for"] = _path_for()
     return templates
 
 
-@pass_context
-def _path_for(context: dict[str, Any], name: str, /, **path_params: Any) -> str:
-    """A route's path, not Starlette's absolute URL: that one is built from the request's
-    `Host`, which a client chooses (app.links says why it must not reach a page)."""
-    request: Request = context["request"]
-    return _route_path(request.app, name, tuple(sorted(path_params.items())))
+def _path_for() -> Any:
+    """`url_for` for templates: a route's path, not Starlette's absolute URL, which is built
+    from the request's `Host`, a header the client chooses (app.links says why it must not
+    reach a page). Paths are remembered per name: a page asks for the same static files' paths
+    on every request, and finding a route walks the router."""
+    known: dict[tuple[str, tuple[tuple[str, Any], ...]], str] = {}
 
+    @pass_context
+    def url_for(context: dict[str, Any], name: str, /, **path_params: Any) -> str:
+        key = (name, tuple(sorted(path_params.items())))
+        path = known.get(key)
+        if path is None:
+            request: Request = context["request"]
+            path = known[key] = str(request.app.url_path_for(name, **path_params))
+        return path
 
-@lru_cache(maxsize=1024)  # a page asks for the same static files' paths on every request
-def _route_path(app: Any, name: str, params: tuple[tuple[str, Any], ...]) -> str:
-    return str(app.url_path_for(name, **dict(params)))
+    return url_for
 
 
 def templates_of(request: Request) -> Jinja2Templates:
