@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -65,7 +66,7 @@ def _engine() -> Engine:
 
 
 @contextmanager
-def progress_bar(description: str, total: int | None):  # type: ignore[no-untyped-def]
+def progress_bar(description: str, total: int | None) -> Iterator[Callable[[int], None]]:
     columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
     with Progress(*columns, console=console, transient=False, disable=not console.is_terminal) as bar:
         task = bar.add_task(description, total=total)

@@ -13,7 +13,7 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class UTCDateTime(TypeDecorator):  # type: ignore[type-arg]
+class UTCDateTime(TypeDecorator[datetime]):
     """Timezone-aware UTC on every database (SQLite hands back naive values otherwise)."""
 
     impl = DateTime(timezone=True)

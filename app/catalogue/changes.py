@@ -51,12 +51,12 @@ def horizon(session: Session, cursor: int, limit: int) -> int:
     """The highest seq below which no change can still appear (see the module docstring)."""
     if session.get_bind().dialect.name != "postgresql":
         return session.exec(select(func.max(ChangeLog.seq))).one() or 0
-    last = session.exec(  # type: ignore[call-overload]
+    last = session.connection().execute(
         text("SELECT pg_sequence_last_value(pg_get_serial_sequence('change_log', 'seq')::regclass)")
     ).scalar()
     if last is None:  # nothing was ever handed out
         return 0
-    in_flight = session.exec(  # type: ignore[call-overload]
+    in_flight = session.connection().execute(
         text(
             "SELECT count(*) FROM pg_locks WHERE locktype = 'relation' "
             "AND relation = pg_get_serial_sequence('change_log', 'seq')::regclass "
@@ -72,12 +72,12 @@ def horizon(session: Session, cursor: int, limit: int) -> int:
     if not starts:
         return cursor
     end = min(int(last), cursor + limit)  # a page never needs more than `limit` seqs
-    first_missing_next = session.exec(  # type: ignore[call-overload]
+    first_missing_next = session.connection().execute(
         text(
             "SELECT min(c.seq) FROM change_log c WHERE c.seq >= :start AND c.seq < :end "
             "AND NOT EXISTS (SELECT 1 FROM change_log d WHERE d.seq = c.seq + 1)"
         ),
-        params={"start": cursor + 1, "end": end},
+        {"start": cursor + 1, "end": end},
     ).scalar()
     return int(first_missing_next) if first_missing_next is not None else end
 

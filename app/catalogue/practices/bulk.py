@@ -14,9 +14,9 @@ import secrets
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
-from sqlalchemy import Table, insert
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, SQLModel, col, select
+from sqlmodel import Session, col, select
 
 from app.catalogue.practices import fields
 from app.catalogue.practices.schemas import PracticeIn
@@ -32,10 +32,6 @@ class NewCard(NamedTuple):
     card: PracticeIn
     slug: str
     status: Status
-
-
-def table(model: type[SQLModel]) -> Table:
-    return model.__table__  # type: ignore[attr-defined,no-any-return]  # SQLModel sets it on table models
 
 
 def create_many(
@@ -95,7 +91,7 @@ def _insert_chunk(session: Session, cards: Sequence[NewCard], actor: str) -> Non
     # insert. The ids are read back by address: RETURNING in parameter order makes SQLite
     # insert row by row.
     db = session.connection()
-    db.execute(insert(table(Practice)), rows)
+    db.execute(insert(Practice), rows)
     by_slug = dict(db.execute(select(col(Practice.slug), col(Practice.id))
                               .where(col(Practice.slug).in_([r["slug"] for r in rows]))).all())
     ids = [by_slug[r["slug"]] for r in rows]
@@ -108,13 +104,13 @@ def _insert_chunk(session: Session, cards: Sequence[NewCard], actor: str) -> Non
              for pid, new in zip(ids, cards, strict=True)]
     public = [(pid, new.slug) for pid, new in zip(ids, cards, strict=True) if new.status == Status.published]
     if themes:
-        db.execute(insert(table(PracticeTheme)), themes)
+        db.execute(insert(PracticeTheme), themes)
     if awards:
-        db.execute(insert(table(Award)), awards)
-    db.execute(insert(table(AuditLog)), audit)
+        db.execute(insert(Award), awards)
+    db.execute(insert(AuditLog), audit)
     if public:
-        db.execute(insert(table(Outbox)), [{"practice_id": pid, "op": OutboxOp.upsert, "version": 1, "created_at": now,
+        db.execute(insert(Outbox), [{"practice_id": pid, "op": OutboxOp.upsert, "version": 1, "created_at": now,
                                           "next_attempt_at": now, "attempts": 0} for pid, _ in public])
-        db.execute(insert(table(ChangeLog)), [{"practice_id": pid, "slug": slug, "kind": OutboxOp.upsert.value, "at": now}
+        db.execute(insert(ChangeLog), [{"practice_id": pid, "slug": slug, "kind": OutboxOp.upsert.value, "at": now}
                                             for pid, slug in public])
         mark_outbox_written(session)

@@ -244,7 +244,7 @@ def queue_page(session: Session, f: QueueFilter, offset: int, limit: int) -> Seq
         stmt = stmt.order_by(col(Practice.created_at), col(Practice.id))  # the longest waiting first
     else:
         stmt = stmt.order_by(col(Practice.updated_at).desc(), col(Practice.id).desc())
-    return session.exec(stmt.offset(offset).limit(limit)).unique().all()  # type: ignore[no-any-return]
+    return list(session.exec(stmt.offset(offset).limit(limit)).unique().all())
 
 
 def queue_count(session: Session, f: QueueFilter) -> int:

@@ -9,7 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import func, insert
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.catalogue.reference import Reference
 from app.models import Practice, PracticeTheme, Status, utcnow
@@ -102,7 +102,7 @@ def generate(session: Session, count: int, seed: int = 1, batch: int = 5000,
         rows = [_practice(rng, start + done + i, ref, now) for i in range(size)]
         session.execute(insert(Practice), rows)
         slugs = [r["slug"] for r in rows]
-        ids = dict(session.exec(select(Practice.slug, Practice.id).where(Practice.slug.in_(slugs))).all())  # type: ignore[attr-defined]
+        ids = dict(session.exec(select(Practice.slug, Practice.id).where(col(Practice.slug).in_(slugs))).all())
         links = [
             {"practice_id": ids[r["slug"]], "theme_slug": t}
             for r in rows
