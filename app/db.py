@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
@@ -68,3 +68,17 @@ def session_scope(engine: Engine, after_outbox: Callable[[], object] | None = No
         except BaseException:
             session.rollback()
             raise
+
+
+def begin_write(session: Session) -> None:
+    """Make the unit of work a writer now, not at its first INSERT.
+
+    On SQLite this takes the database's single write lock until the commit: what the unit of
+    work reads from here on cannot be changed by anyone else before it commits, and a SAVEPOINT
+    opened later is nested in a real transaction (pysqlite opens one only before a data change,
+    and a SAVEPOINT outside a transaction commits on its release). PostgreSQL needs nothing:
+    its unique indexes and row locks decide between concurrent writers.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        # A data change that matches no row: pysqlite opens the transaction, SQLite the lock.
+        session.execute(text("UPDATE practice SET id = id WHERE 0 = 1"))
