@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import QueryParams
 from starlette.exceptions import HTTPException
@@ -22,7 +22,7 @@ from app.models import Status
 from app.web.admin.auth import CurrentAdmin, actor
 from app.web.admin.queue import filter_params, queue_filter
 from app.web.admin.review import MAX_NOTE
-from app.web.forms import read_pairs
+from app.web.forms import PostedList
 
 router = APIRouter()
 BULK = {"approve": Status.published, "reject": Status.rejected}
@@ -30,8 +30,7 @@ MAX_ITEMS = 200
 
 
 @router.post("/admin/bulk")
-async def bulk(request: Request, admin: CurrentAdmin, session: SessionDep, ref: ReferenceDep) -> Response:
-    pairs = await read_pairs(request)
+def bulk(pairs: PostedList, admin: CurrentAdmin, session: SessionDep, ref: ReferenceDep) -> Response:
     fields = dict(pairs)
     ids = list(dict.fromkeys(v for k, v in pairs if k == "ids" and v.isascii() and v.isdigit() and len(v) < 12))
     back = queue_filter(QueryParams(fields.get("back", "")[:2000]), ref)
