@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from app.web.formatting import plural
+from app.web.formatting import number, plural
 
 # Error types raised by our own validators with a Russian message.
 CUSTOM = frozenset({"param", "whole_number", "unreadable"})
@@ -81,5 +81,6 @@ def russian_message(err: Mapping[str, Any]) -> str:
         return "допустимо: " + str(ctx.get("expected", "")).replace(" or ", " или ")
     if kind in _BOUNDS:
         word, key = _BOUNDS[kind]
-        return f"нужно число {word} {ctx.get(key)}"
+        bound = ctx.get(key)
+        return f"нужно число {word} {number(bound) if isinstance(bound, int | float) else bound}"
     return str(err.get("msg", "неверное значение"))

@@ -94,6 +94,22 @@ def test_reference_and_number_errors_name_each_field(client, session):
     assert _count(session) == 0
 
 
+def test_figures_beyond_what_a_person_can_mean_are_refused_naming_the_field(client, session):
+    """1e308 passed validation and, once approved, broke the card for good (issue 13)."""
+    figures = [{"indicator": "Бюджет", "value_before": 1e308, "value_after": -1e308},
+               {"indicator": "Доля", "value_before": 1e16, "value_after": 1e15}]
+    response = client.post("/api/v1/submissions", json=api_body(outcome_figures=figures))
+    assert response.status_code == 422
+    assert _fields(response) == {
+        "outcome_figures.0.value_before": "нужно число не больше 1 × 10¹⁵",
+        "outcome_figures.0.value_after": "нужно число не меньше −1 × 10¹⁵",
+        "outcome_figures.1.value_before": "нужно число не больше 1 × 10¹⁵",
+    }
+    assert _count(session) == 0
+    tiny = [{"indicator": "Концентрация", "value_before": 1e-300, "value_after": -1e15}]
+    assert client.post("/api/v1/submissions", json=api_body(outcome_figures=tiny)).status_code == 201
+
+
 @pytest.mark.parametrize(
     "content",
     [b"{not json", b'{"title": "\xff\xfe"}', b"[1, 2]", b'"text"', b'{"title": "\\u0000\\u0000\\u0000", "themes": ["\\u0000"]}'],

@@ -40,6 +40,11 @@ LIMITS = {
     "url": 1000,
     "awards": 20,
 }
+# The largest figure a card may hold, either sign: more than any budget in roubles or any count
+# of people, and small enough that a difference or a ratio of two stays a finite float.
+MAX_FIGURE = 1e15
+FigureValue = Annotated[float | None, Field(allow_inf_nan=False, ge=-MAX_FIGURE, le=MAX_FIGURE)]
+
 # One year rule for the form, the API, files and the search filter: from 1991 (the first
 # municipal reform of the Russian Federation) to next year (a practice planned to start).
 MIN_YEAR = 1991
@@ -112,8 +117,8 @@ class _Strict(BaseModel):
 
 class OutcomeFigure(_Strict):
     indicator: Annotated[str, BeforeValidator(clean_text), Field(min_length=1, max_length=200)]
-    value_before: Annotated[float | None, Field(allow_inf_nan=False)] = None
-    value_after: Annotated[float | None, Field(allow_inf_nan=False)] = None
+    value_before: FigureValue = None
+    value_after: FigureValue = None
     unit: UnitText = None
     period: UnitText = None
 
