@@ -11,6 +11,16 @@ from sqlmodel import Session, create_engine
 
 from app.settings import Settings, get_settings
 
+# Row ids are INTEGER columns: 32-bit signed on PostgreSQL (SQLite's go to 64 bits, but never
+# past this without two billion rows). A larger number from a URL names no row, and the drivers
+# refuse to send it (a 500 before this check).
+MAX_ROW_ID = 2**31 - 1
+
+
+def is_row_id(value: int) -> bool:
+    """Whether `value` could be a row's id (so it may be looked up at all)."""
+    return 1 <= value <= MAX_ROW_ID
+
 
 def _lower(value: object) -> object:
     return value.lower() if isinstance(value, str) else value

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
+from app.db import is_row_id
 from app.models import Adoption, AdoptionStatus, AuditLog, Practice, PracticeTheme, Status
 
 TRACKING_RE = r"^P-[0-9A-F]{8}$"
@@ -23,7 +24,7 @@ def _id_key(key: str | int) -> int | None:
     """`key` as a practice id when it is one (ASCII digits within the id column's range)."""
     if isinstance(key, int):
         return key
-    if key.isascii() and key.isdigit() and len(key) <= 18:
+    if key.isascii() and key.isdigit() and len(key) <= 18 and is_row_id(int(key)):
         return int(key)
     return None
 
@@ -52,7 +53,7 @@ def existing_slugs(session: Session, slugs: Iterable[str]) -> set[str]:
 
 def get(session: Session, practice_id: int) -> Practice | None:
     """A practice in any status (moderation)."""
-    return session.get(Practice, practice_id)
+    return session.get(Practice, practice_id) if is_row_id(practice_id) else None
 
 
 def by_tracking_code(session: Session, code: str) -> Practice | None:

@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException
 from app.catalogue.practices import queries
 from app.catalogue.practices.schemas import clean_text
 from app.catalogue.practices.service import TRANSITIONS, CatalogueError, change_status
+from app.db import MAX_ROW_ID
 from app.deps import ReferenceDep, SessionDep
 from app.models import Status
 from app.web.admin.auth import CurrentAdmin, actor
@@ -32,7 +33,8 @@ MAX_ITEMS = 200
 @router.post("/admin/bulk")
 def bulk(pairs: PostedList, admin: CurrentAdmin, session: SessionDep, ref: ReferenceDep) -> Response:
     fields = dict(pairs)
-    ids = list(dict.fromkeys(v for k, v in pairs if k == "ids" and v.isascii() and v.isdigit() and len(v) < 12))
+    ids = list(dict.fromkeys(v for k, v in pairs
+                             if k == "ids" and v.isascii() and v.isdigit() and len(v) < 12 and int(v) <= MAX_ROW_ID))
     back = queue_filter(QueryParams(fields.get("back", "")[:2000]), ref)
     action = fields.get("action", "")
     note = clean_text(fields.get("note", "")) or None
