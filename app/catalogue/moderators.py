@@ -34,6 +34,8 @@ def create_admin(session: Session, username: str, password: str) -> AdminUser:
 
 
 def by_username(session: Session, username: str) -> AdminUser | None:
+    if "\x00" in username:  # nobody's name (create_admin keeps what was typed), and PostgreSQL refuses it
+        return None
     return session.exec(select(AdminUser).where(AdminUser.username == username.strip())).first()
 
 

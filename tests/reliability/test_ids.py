@@ -1,8 +1,8 @@
 """Ids from the URL parsed with a bound: every route with a path parameter, given numbers no row
 can have, answers 404 (or a Russian 422), never 500.
 
-Figures: every route with a path parameter × 7 hostile ids (GET and POST as the route takes
-them); 5xx seen 0. Before the fix the admin pages answered 500 («Python int too large to convert
+Figures: every route with a path parameter × 7 hostile ids and × 8 strange values (GET and
+POST as the route takes them); 5xx seen 0. Before the fix the admin pages answered 500 («Python int too large to convert
 to SQLite INTEGER»).
 """
 
@@ -14,6 +14,9 @@ from typing import Any
 
 import pytest
 
+# Path values that are no id and no address: NUL (PostgreSQL refuses it in text), broken UTF-8,
+# a long one, a dot-dot.
+STRANGE = ["%00", "a%00b", "%FF%FE", "%ED%A0%80", "x" * 5000, "..%2F..%2Fetc", "%E2%80%AE", "-"]
 HUGE = ["99999999999999999999", "9223372036854775808", "9223372036854775807", "2147483648", "-1", "0", "1e3"]
 
 
@@ -43,6 +46,17 @@ def test_every_route_with_a_path_parameter_bounds_it(app, admin_client, same_sit
             response = admin_client.request(method, url, headers=same_site, data={"action": "approve"} if method ==
                                             "POST" else None, follow_redirects=False)
             seen.append((response.status_code, method, url))
+    assert [s for s in seen if s[0] >= 500] == []
+
+
+def test_every_route_with_a_path_parameter_survives_strange_values(app, admin_client, same_site):
+    seen = []
+    for method, path in _routes(app):
+        for value in STRANGE:
+            url = re.sub(r"\{[^}]+\}", value, path)
+            response = admin_client.request(method, url, headers=same_site, data={"action": "approve"} if method ==
+                                            "POST" else None, follow_redirects=False)
+            seen.append((response.status_code, method, url[:80]))
     assert [s for s in seen if s[0] >= 500] == []
 
 
