@@ -56,6 +56,9 @@ def live(app) -> Iterator[Live]:  # type: ignore[no-untyped-def]
     yield Live(f"http://127.0.0.1:{port}", app)
     server.should_exit = True
     thread.join(timeout=30)
+    # A burst opens up to the pool's whole size: hand the connections back now, not at the next
+    # garbage collection (PostgreSQL's connection slots are shared with every other test run).
+    app.state.engine.dispose()
 
 
 def burst(calls: list[Callable[[], httpx.Response]]) -> list[httpx.Response]:
