@@ -1,14 +1,14 @@
-"""The hostile-input corpus (`tests.reliability.hostile`) against every public POST (the submission
-API, the submission form, the adoption report, the moderators' sign-in) and every query parameter
-of /api/v1/practices and /practices, over real HTTP: the answer is never a 5xx; an error is a 4xx
-in Russian that names the field (problem+json for the API, the page with its error summary for
-people); the server log holds no traceback.
+"""The hostile-input corpus (`tests.reliability.hostile`) against every public POST (the
+submission API, the submission form, the private edit link, the adoption report, the moderators'
+sign-in) and every query parameter of /api/v1/practices and /practices, over real HTTP: the answer
+is never a 5xx; an error is a 4xx in Russian that names the field (problem+json for the API, the
+page with its error summary for people); the server log holds no traceback.
 
-Figures of one run (SQLite and PostgreSQL alike; each test asserts its own count): API
-submissions 19 fields × 46 values + 12 whole bodies = 886 requests; form 29 fields × 36 values =
-1,044; adoption report 12 × 36 = 432; sign-in 3 × 36 = 108; query parameters 13 × 36 × 2
-addresses + 6 hostile names × 2 = 948; the moderation queue's 10 parameters × 36 = 360.
-3,778 requests, 5xx seen 0, tracebacks 0.
+Figures of one run (SQLite and PostgreSQL, local engine and Meilisearch alike; each test asserts
+its own count): API submissions 19 fields × 46 values + 12 whole bodies = 886 requests; the form
+29 fields × 36 values = 1,044; the edit link 26 × 36 = 936; the adoption report 12 × 36 = 432;
+the sign-in 3 × 36 = 108; the query parameters 13 × 36 × 2 addresses + 6 hostile names × 2 = 948;
+the moderation queue's 10 parameters × 36 = 360. In all 4,714 requests, 5xx seen 0, tracebacks 0.
 """
 
 from __future__ import annotations
@@ -22,7 +22,10 @@ import httpx
 import pytest
 from bs4 import BeautifulSoup
 
+from app.catalogue.practices import tokens
 from app.catalogue.practices.forms import field_id
+from app.db import session_scope
+from app.models import Practice
 from app.search.params import LIST, PAGE
 from app.web.admin import auth
 from tests.moderation import PASSWORD
@@ -144,6 +147,35 @@ def test_every_field_of_the_submission_form(live, unlimited, server_log):
             for raw in RAW_FORM_VALUES.values():
                 _check_page(http.post("/submit", content=_encoded(form_data(), field, raw), headers=headers), field, tally)
     assert sum(tally.values()) == len(_form_fields()) * (len(TEXTS) + len(RAW_FORM_VALUES))
+    assert not any(code >= 500 for code in tally), tally
+    assert_no_traceback(server_log)
+
+
+def test_every_field_of_the_edit_link(live, unlimited, app, make_practice, server_log):
+    """The private edit link (/submit/edit/{token}) takes the form again; a link spent by an
+    accepted value is replaced by a fresh one."""
+
+    def fresh_link() -> str:
+        practice = make_practice(status="revision")
+        with session_scope(app.state.engine) as s:
+            token, _ = tokens.issue(s, s.get(Practice, practice.id), app.state.settings.secret_key, 14)
+        return f"/submit/edit/{token}"
+
+    url = fresh_link()
+    fields = [f for f in _form_fields() if not f.startswith("submitter.")]
+    tally: Counter[int] = Counter()
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    with live.client() as http:
+        for field in fields:
+            for value in TEXTS.values():
+                response = http.post(url, data=form_data(**{field: value}))
+                _check_page(response, field, tally)
+                url = fresh_link() if response.status_code == 303 else url
+            for raw in RAW_FORM_VALUES.values():
+                response = http.post(url, content=_encoded(form_data(), field, raw), headers=headers)
+                _check_page(response, field, tally)
+                url = fresh_link() if response.status_code == 303 else url
+    assert sum(tally.values()) == len(fields) * (len(TEXTS) + len(RAW_FORM_VALUES))
     assert not any(code >= 500 for code in tally), tally
     assert_no_traceback(server_log)
 
