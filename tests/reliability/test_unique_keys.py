@@ -3,7 +3,8 @@ the same form posted twice (a double click), a taken address or tracking code me
 
 Figures (SQLite and PostgreSQL runs alike): 20 parallel API submissions with one title → 20 × 201,
 20 distinct addresses; 2 × 4 double form posts → 8 × 303; 5xx seen 0; no traceback in the log.
-Before the fix: 6–12 of the 20 were 500 (`UNIQUE constraint failed: practice.slug`).
+Before the fix (issue 13): 6–12 of the 20 were 500 (`UNIQUE constraint failed: practice.slug`),
+and a double post gave a 500 in one of its two requests.
 """
 
 from __future__ import annotations
