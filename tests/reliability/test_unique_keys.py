@@ -95,3 +95,12 @@ def test_an_edit_to_an_address_taken_meanwhile_gets_the_next_one(app, session, m
 def _create(app, **overrides):  # type: ignore[no-untyped-def]
     with session_scope(app.state.engine) as s:
         return create_practice(s, Reference(s), practice_data(status="pending", **overrides), actor="test")
+
+
+def test_a_unit_of_work_that_fails_after_the_insert_leaves_nothing(app, session):
+    """The savepoint is nested in the unit of work's transaction: on SQLite a SAVEPOINT opened
+    outside a transaction would commit the practice on its release, whatever followed."""
+    with pytest.raises(RuntimeError), session_scope(app.state.engine) as s:
+        create_practice(s, Reference(s), practice_data(title=TITLE), actor="test")
+        raise RuntimeError("what follows the insert fails")
+    assert session.exec(select(Practice.id)).all() == []
