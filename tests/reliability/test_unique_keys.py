@@ -16,7 +16,7 @@ from app.catalogue.practices import unique
 from app.catalogue.practices.service import CatalogueError, create_practice, update_practice
 from app.catalogue.reference import Reference
 from app.db import session_scope
-from app.models import Practice
+from app.models import Practice, Status
 from tests.conftest import practice_data
 from tests.factories import practice_to_in
 from tests.reliability.conftest import assert_no_traceback, burst, statuses
@@ -104,3 +104,15 @@ def test_a_unit_of_work_that_fails_after_the_insert_leaves_nothing(app, session)
         create_practice(s, Reference(s), practice_data(title=TITLE), actor="test")
         raise RuntimeError("what follows the insert fails")
     assert session.exec(select(Practice.id)).all() == []
+
+
+def test_the_helper_takes_a_practice_already_added_to_the_session(app, session):
+    """How an importer may call it: a new practice, added to the session already, with a taken address."""
+    taken = _create(app, title=TITLE).slug
+    with session_scope(app.state.engine) as s:
+        practice = Practice(slug=taken, title=TITLE, region_code="RU-BEL", municipality_type_slug="municipal-district",
+                            status=Status.pending)
+        s.add(practice)
+        unique.insert_with_unique_slug(s, practice)
+        assert practice.id is not None and practice.tracking_code.startswith("P-")
+    assert sorted(session.exec(select(Practice.slug)).all()) == [taken, taken + "-2"]

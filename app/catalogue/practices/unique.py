@@ -72,9 +72,9 @@ def insert_with_unique_slug(session: Session, practice: Practice) -> Practice:
 
     Raises CatalogueError (field `slug`) if every attempt met a taken address.
     """
-    begin_write(session)
-    if practice in session:  # its INSERT must happen inside the savepoint below
+    if practice in session:  # its INSERT must happen inside the savepoint below, not in an autoflush
         session.expunge(practice)
+    begin_write(session)
     session.flush()  # what the unit of work holds already stays out of the savepoint
     wanted = practice.slug or "practice"
     for attempt in range(ATTEMPTS):
