@@ -7,11 +7,21 @@ from contextlib import contextmanager
 from typing import Any
 
 import orjson
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
 from app.settings import Settings, get_settings
+
+# Row ids are INTEGER columns: 32-bit signed on PostgreSQL (SQLite's go to 64 bits, but never
+# past this without two billion rows). A larger number from a URL names no row, and the drivers
+# refuse to send it (a 500 before this check).
+MAX_ROW_ID = 2**31 - 1
+
+
+def is_row_id(value: int) -> bool:
+    """Whether `value` could be a row's id (so it may be looked up at all)."""
+    return 1 <= value <= MAX_ROW_ID
 
 
 def _lower(value: object) -> object:
@@ -42,20 +52,6 @@ def make_engine(url: str) -> Engine:
 
         return engine
     return create_engine(url, pool_pre_ping=True, json_serializer=_json_text)
-
-
-def begin_write(session: Session) -> None:
-    """Take SQLite's write lock now, for a unit of work that reads before it writes (an import).
-
-    A deferred SQLite transaction that has read cannot write once another writer committed
-    after its read ("database is locked" at once, with no wait); BEGIN IMMEDIATE queues for
-    the lock first, under the busy timeout. No-op on PostgreSQL, or inside a transaction."""
-    connection = session.connection()
-    if connection.dialect.name != "sqlite":
-        return
-    dbapi = connection.connection.driver_connection
-    if dbapi is not None and not dbapi.in_transaction:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def get_engine(settings: Settings | None = None) -> Engine:
@@ -91,3 +87,17 @@ def session_scope(engine: Engine, after_outbox: Callable[[], object] | None = No
         except BaseException:
             session.rollback()
             raise
+
+
+def begin_write(session: Session) -> None:
+    """Make the unit of work a writer now, not at its first INSERT.
+
+    On SQLite this takes the database's single write lock until the commit: what the unit of
+    work reads from here on cannot be changed by anyone else before it commits, and a SAVEPOINT
+    opened later is nested in a real transaction (pysqlite opens one only before a data change,
+    and a SAVEPOINT outside a transaction commits on its release). PostgreSQL needs nothing:
+    its unique indexes and row locks decide between concurrent writers.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        # A data change that matches no row: pysqlite opens the transaction, SQLite the lock.
+        session.execute(text("UPDATE practice SET id = id WHERE 0 = 1"))

@@ -56,7 +56,9 @@ def install(app: FastAPI) -> None:
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
         errors = []
         for err in exc.errors():
-            loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "header")]
+            # A body that is no JSON is located by its byte offset: name the body, not a number.
+            where = () if err.get("type") == "json_invalid" else err.get("loc", ())
+            loc = [str(p) for p in where if p not in ("body", "query", "path", "header")]
             errors.append({"field": ".".join(loc) or "body", "message": russian_message(err)})
         detail = "Неверные параметры запроса: " + ", ".join(e["field"] for e in errors)
         if wants_problem(request):

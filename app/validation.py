@@ -7,10 +7,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from app.web.formatting import plural
+from app.web.formatting import number, plural
 
 # Error types raised by our own validators with a Russian message.
-CUSTOM = frozenset({"param", "whole_number", "unreadable"})
+CUSTOM = frozenset({"param", "whole_number", "unreadable", "body_unreadable"})
 
 
 def error_list(exc: ValidationError) -> list[dict[str, str]]:
@@ -40,6 +40,14 @@ _FIXED = {
     "model_type": "неверный тип значения",
     "model_attributes_type": "неверный тип значения",
     "string_type": "нужна строка",
+    "json_invalid": "тело запроса не читается: неверный JSON (проверьте кавычки, скобки и запятые)",
+    "json_type": "нужен JSON",
+    "string_unicode": "текст не читается: в нём одиночные суррогаты UTF-16 (например, \\ud800), проверьте кодировку",
+    "date_type": "нужна дата ГГГГ-ММ-ДД",
+    "date_parsing": "нужна дата ГГГГ-ММ-ДД",
+    "date_from_datetime_parsing": "нужна дата ГГГГ-ММ-ДД",
+    "date_from_datetime_inexact": "нужна дата ГГГГ-ММ-ДД",
+    "recursion_loop": "слишком глубокая вложенность",
 }
 
 
@@ -61,6 +69,8 @@ def _count(n: Any, text: bool) -> str:
 def russian_message(err: Mapping[str, Any]) -> str:
     kind = err.get("type", "")
     ctx = err.get("ctx") or {}
+    if kind == "string_type" and err.get("input") is None:  # given empty, or only invisible characters
+        return _FIXED["missing"]
     if kind in _FIXED:
         return _FIXED[kind]
     if kind in CUSTOM:  # our own validators (PydanticCustomError) already speak Russian
@@ -81,5 +91,6 @@ def russian_message(err: Mapping[str, Any]) -> str:
         return "допустимо: " + str(ctx.get("expected", "")).replace(" or ", " или ")
     if kind in _BOUNDS:
         word, key = _BOUNDS[kind]
-        return f"нужно число {word} {ctx.get(key)}"
-    return str(err.get("msg", "неверное значение"))
+        bound = ctx.get(key)
+        return f"нужно число {word} {number(bound) if isinstance(bound, int | float) else bound}"
+    return "неверное значение"  # Pydantic's own wording is English

@@ -46,6 +46,8 @@ def set_password(session: Session, user: AdminUser, password: str, keep_session:
 
 
 def by_username(session: Session, username: str) -> AdminUser | None:
+    if "\x00" in username:  # nobody's name (create_admin keeps what was typed), and PostgreSQL refuses it
+        return None
     return session.exec(select(AdminUser).where(AdminUser.username == username.strip())).first()
 
 

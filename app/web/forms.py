@@ -46,6 +46,12 @@ async def read_pairs(request: Request) -> list[tuple[str, str]]:
     raise HTTPException(415, "Отправьте форму как application/x-www-form-urlencoded или multipart/form-data.")
 
 
+# Routes that touch the database are plain functions (run in the thread pool) and take the
+# posted form as a dependency: a database wait inside an `async` route would stop the event
+# loop, and with it the commits of the requests it waits for.
+PostedList = Annotated[list[tuple[str, str]], Depends(read_pairs)]
+
+
 async def posted_pairs(request: Request) -> dict[str, str]:
     """A posted form of single-valued fields (sign-in, moderation actions)."""
     return dict(await read_pairs(request))

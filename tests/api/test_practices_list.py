@@ -194,3 +194,12 @@ def test_unknown_parameter_is_400_naming_it(client, corpus, name):
 def test_every_problem_is_named_at_once(client, corpus):
     fields = error_fields(client.get(URL, params={"foo": 1, "per_page": 500, "sort": "x"}))
     assert sorted(fields) == ["foo", "per_page", "sort"]
+
+
+def test_a_reversed_year_range_is_read_in_order_as_documented(client, corpus):
+    """«с 2022 по 2020» means 2020–2022 (the parameter's description says so), never an empty list."""
+    reversed_ = client.get("/api/v1/practices", params={"year_from": 2022, "year_to": 2020, "per_page": 100})
+    in_order = client.get("/api/v1/practices", params={"year_from": 2020, "year_to": 2022, "per_page": 100})
+    assert reversed_.status_code == 200
+    ids = [item["id"] for item in reversed_.json()["items"]]
+    assert ids and ids == [item["id"] for item in in_order.json()["items"]]

@@ -94,6 +94,22 @@ def test_reference_and_number_errors_name_each_field(client, session):
     assert _count(session) == 0
 
 
+def test_figures_beyond_what_a_person_can_mean_are_refused_naming_the_field(client, session):
+    """1e308 passed validation and, once approved, broke the card for good (issue 13)."""
+    figures = [{"indicator": "Бюджет", "value_before": 1e308, "value_after": -1e308},
+               {"indicator": "Доля", "value_before": 1e16, "value_after": 1e15}]
+    response = client.post("/api/v1/submissions", json=api_body(outcome_figures=figures))
+    assert response.status_code == 422
+    assert _fields(response) == {
+        "outcome_figures.0.value_before": "нужно число не больше 1 × 10¹⁵",
+        "outcome_figures.0.value_after": "нужно число не меньше −1 × 10¹⁵",
+        "outcome_figures.1.value_before": "нужно число не больше 1 × 10¹⁵",
+    }
+    assert _count(session) == 0
+    tiny = [{"indicator": "Концентрация", "value_before": 1e-300, "value_after": -1e15}]
+    assert client.post("/api/v1/submissions", json=api_body(outcome_figures=tiny)).status_code == 201
+
+
 @pytest.mark.parametrize(
     "content",
     [b"{not json", b'{"title": "\xff\xfe"}', b"[1, 2]", b'"text"', b'{"title": "\\u0000\\u0000\\u0000", "themes": ["\\u0000"]}'],
@@ -155,3 +171,49 @@ def test_body_that_is_not_utf8_is_a_russian_422_naming_the_body(client):
     response = client.post("/api/v1/submissions", content=b'{"title": "\xff\xfe"}', headers={"Content-Type": "application/json"})
     assert response.status_code == 422
     assert _fields(response) == {"body": "тело запроса не читается: нужен JSON в кодировке UTF-8"}
+
+
+@pytest.mark.parametrize("content", [b'{"title": ', b'{"title": "x",}', b"{'title': 'x'}", b'{"title": "x"} trailing'])
+def test_malformed_json_names_the_body_in_russian_not_a_byte_offset(client, session, content):
+    response = client.post("/api/v1/submissions", content=content, headers={"Content-Type": "application/json"})
+    assert response.status_code == 422
+    assert _fields(response) == {"body": "тело запроса не читается: неверный JSON (проверьте кавычки, скобки и запятые)"}
+    assert _count(session) == 0
+
+
+INVISIBLE = ["\u2060\u2060\u2060\u2060", "\u200b\u200c\u200d\ufeff", "\u200e\u200f\u200e", "\u00ad\u00ad\u00ad",
+             "\u0301\u0301\u0301", "\u3000\u2003\u00a0", "\u2800\u2800\u2800", "\u3164\u3164\u3164", "\u180e\u2063\u2061"]
+
+
+@pytest.mark.parametrize("blank", INVISIBLE, ids=lambda t: "-".join(f"{ord(c):04x}" for c in t))
+def test_a_title_of_invisible_characters_is_no_title(client, session, blank):
+    body = api_body(title=blank, summary=blank, submitter={"name": blank, "email": "ivan@example.org"})
+    response = client.post("/api/v1/submissions", json=body)
+    assert response.status_code == 422
+    assert _fields(response) == {"title": "обязательное поле", "submitter.name": "обязательное поле"}
+    assert _count(session) == 0
+
+
+def test_visible_text_with_marks_and_emoji_is_kept(client, session):
+    response = client.post("/api/v1/submissions", json=api_body(title="Пра\u0301ктика \U0001F333 двора"))
+    assert response.status_code == 201
+    assert practice_by_code(session, response.json()["tracking_code"]).title == "Пра\u0301ктика \U0001F333 двора"
+
+
+def test_lone_surrogates_are_a_russian_error_naming_each_field(client, session):
+    content = (b'{"title": "\\ud800abc", "region": "RU-BEL", "municipality_type": "municipal-district",'
+               b' "themes": ["\\udc00"], "submitter": {"name": "\\ud800\\ud800", "email": "a@example.org"}}')
+    response = client.post("/api/v1/submissions", content=content, headers={"Content-Type": "application/json"})
+    assert response.status_code == 422
+    fields = _fields(response)
+    assert set(fields) == {"title", "themes.0", "submitter.name"}
+    assert all(m.startswith("текст не читается") for m in fields.values())
+    assert _count(session) == 0
+
+
+def test_openapi_declares_the_problem_422_of_the_status_lookup(client):
+    doc = client.get("/openapi.json").json()
+    responses = doc["paths"]["/api/v1/submissions/{tracking_code}"]["get"]["responses"]
+    assert "application/problem+json" in responses["422"]["content"]
+    response = client.get("/api/v1/submissions/" + "X" * 30)
+    assert response.status_code == 422 and _fields(response) == {"tracking_code": "слишком длинно: не больше 20 символов"}

@@ -219,3 +219,18 @@ def test_add_row_button_adds_an_empty_row_without_errors_or_saving(client, sessi
     from app.models import Practice
 
     assert session.exec(select(Practice)).first() is None
+
+
+def test_an_address_posted_with_the_form_is_refused_naming_it(client, session, same_site):
+    """A submitter cannot claim an address (a later import would take their record over)."""
+    response = client.post("/submit", data=form_data(slug="zanyatyy-adres"), headers=same_site)
+    assert response.status_code == 422
+    page = soup(response)
+    assert list(summary_links(page)) == ["#f-slug"]
+    assert page.find(id="error-summary").find("li").get_text() == "Адрес страницы (slug): неизвестное поле"
+
+
+def test_a_title_of_zero_width_characters_is_no_title(client, same_site):
+    response = client.post("/submit", data=form_data(title="\u200b\u2060\u200d\ufeff"), headers=same_site)
+    assert response.status_code == 422
+    assert field_error(soup(response), "title") == "обязательное поле"

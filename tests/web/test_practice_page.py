@@ -90,6 +90,26 @@ def test_outcome_figures_table(client, make_practice):
     assert all(th["scope"] == "row" for th in table.select("tbody th"))
 
 
+def test_any_stored_figure_shows_and_never_breaks_the_card(client, make_practice, session: Session):
+    """Figures stored before the schema bounded them (1e308 and −1e308 once gave a 500 here)."""
+    practice = make_practice(slug="ogromnye-cifry", title="Огромные цифры",
+                             outcome_figures=[{"indicator": "Мало", "value_before": 1e-300, "value_after": 1}])
+    stored = session.get(Practice, practice.id)
+    stored.outcome_figures = [*stored.outcome_figures,
+                              {"indicator": "Много", "value_before": 1e308, "value_after": -1e308},
+                              {"indicator": "Ещё", "value_before": -1e300, "value_after": 1e-300}]
+    session.add(stored)
+    session.commit()
+    response = client.get("/practices/ogromnye-cifry")
+    assert response.status_code == 200
+    rows = [[c.get_text(strip=True) for c in tr.find_all(["th", "td"])][:4] for tr in soup(response).select("table.figures tbody tr")]
+    assert rows == [
+        ["Мало", "1 × 10⁻³⁰⁰", "1", "+1 (×1 × 10³⁰⁰)"],
+        ["Много", "1 × 10³⁰⁸", "−1 × 10³⁰⁸", "—"],
+        ["Ещё", "−1 × 10³⁰⁰", "1 × 10⁻³⁰⁰", "+1 × 10³⁰⁰"],
+    ]
+
+
 def test_no_figures_no_table(client, make_practice):
     make_practice(slug="bez-cifr", title="Практика без цифр")
     page = soup(client.get("/practices/bez-cifr"))

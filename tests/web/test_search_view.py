@@ -29,6 +29,24 @@ def test_change_between_figures():
     assert change(None, 7) == "—"
 
 
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(1e308, "1 × 10³⁰⁸"), (-1e308, "−1 × 10³⁰⁸"), (1e-300, "1 × 10⁻³⁰⁰"), (-2.5e-5, "−2,5 × 10⁻⁵"),
+     (1e15, "1 × 10¹⁵"), (-3, "−3"), (0.005, "0,005"), (float("inf"), "—")],
+)
+def test_number_is_short_for_any_float_however_large_or_small(value, expected):
+    assert number(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "expected"),
+    [(1e308, -1e308, "—"), (-1e308, 1e308, "—"), (1e-300, 1e300, "+1 × 10³⁰⁰"), (1e-300, 1.0, "+1 (×1 × 10³⁰⁰)"),
+     (-1e300, 1e-300, "+1 × 10³⁰⁰"), (5e-324, 1e308, "+1 × 10³⁰⁸"), (1e308, 1e-300, "−1 × 10³⁰⁸ (−100%)")],
+)
+def test_change_never_overflows(before, after, expected):
+    assert change(before, after) == expected
+
+
 def test_http_url_refuses_other_schemes():
     assert http_url("https://example.ru/a") == "https://example.ru/a"
     assert http_url("javascript:alert(1)") == "#"

@@ -8,11 +8,12 @@ from collections.abc import Sequence
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from app.db import is_row_id
 from app.models import Adoption, AdoptionStatus
 
 
 def get(session: Session, adoption_id: int) -> Adoption | None:
-    return session.get(Adoption, adoption_id)
+    return session.get(Adoption, adoption_id) if is_row_id(adoption_id) else None
 
 
 def count(session: Session, status: AdoptionStatus) -> int:

@@ -14,31 +14,42 @@ from typing import Any
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
+from app.catalogue.practices.schemas import SLUG_RE
+from app.db import is_row_id
 from app.models import Adoption, AdoptionStatus, AuditLog, Practice, PracticeTheme, Status
 
 TRACKING_RE = r"^P-[0-9A-F]{8}$"
+_SLUG = re.compile(SLUG_RE)
+SLUG_MAX = 120  # the column's length
 
 
 def _id_key(key: str | int) -> int | None:
     """`key` as a practice id when it is one (ASCII digits within the id column's range)."""
     if isinstance(key, int):
         return key
-    if key.isascii() and key.isdigit() and len(key) <= 18:
+    if key.isascii() and key.isdigit() and len(key) <= 18 and is_row_id(int(key)):
         return int(key)
     return None
+
+
+def _is_slug(key: str | int) -> bool:
+    """Whether `key` has the shape every address has (`slugs.slugify`, the schemas' SLUG_RE): any
+    other text names no practice, and need not reach the database (PostgreSQL refuses a NUL)."""
+    return isinstance(key, str) and len(key) <= SLUG_MAX and _SLUG.match(key) is not None
 
 
 def get_public(session: Session, key: str | int) -> Practice | None:
     """A published practice by id or slug."""
     stmt = select(Practice).where(Practice.status == Status.published)
     practice_id = _id_key(key)
-    stmt = stmt.where(Practice.id == practice_id) if practice_id is not None else stmt.where(Practice.slug == key)
-    return session.exec(stmt).first()
+    if practice_id is not None:
+        return session.exec(stmt.where(Practice.id == practice_id)).first()
+    return session.exec(stmt.where(Practice.slug == key)).first() if _is_slug(key) else None
 
 
 def by_slug(session: Session, slug: str) -> Practice | None:
     """A practice in any status by its address."""
-    return session.exec(select(Practice).where(Practice.slug == slug)).first()
+    return session.exec(select(Practice).where(Practice.slug == slug)).first() if _is_slug(slug) else None
 
 
 def existing_slugs(session: Session, slugs: Iterable[str]) -> set[str]:
@@ -61,7 +72,7 @@ def by_slugs(session: Session, slugs: Iterable[str]) -> dict[str, Practice]:
 
 def get(session: Session, practice_id: int) -> Practice | None:
     """A practice in any status (moderation)."""
-    return session.get(Practice, practice_id)
+    return session.get(Practice, practice_id) if is_row_id(practice_id) else None
 
 
 def by_tracking_code(session: Session, code: str) -> Practice | None:

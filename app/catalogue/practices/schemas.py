@@ -40,6 +40,11 @@ LIMITS = {
     "url": 1000,
     "awards": 20,
 }
+# The largest figure a card may hold, either sign: more than any budget in roubles or any count
+# of people, and small enough that a difference or a ratio of two stays a finite float.
+MAX_FIGURE = 1e15
+FigureValue = Annotated[float | None, Field(allow_inf_nan=False, ge=-MAX_FIGURE, le=MAX_FIGURE)]
+
 # One year rule for the form, the API, files and the search filter: from 1991 (the first
 # municipal reform of the Russian Federation) to next year (a practice planned to start).
 MIN_YEAR = 1991
@@ -57,13 +62,24 @@ def _check_year(value: int | None) -> int | None:
     return value
 
 
+# Characters that show nothing on their own: spaces, format marks (zero-width, direction marks,
+# soft hyphen), combining marks with nothing to combine with, and a few letters drawn blank.
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cn", "Zs", "Zl", "Zp", "Mn", "Me"})
+_BLANK_LETTERS = frozenset("\u115f\u1160\u2800\u3164\uffa0")
+
+
+def visible(text: str) -> bool:
+    """Whether `text` shows anything: a title of zero-width characters alone is no title."""
+    return any(c not in _BLANK_LETTERS and unicodedata.category(c) not in _INVISIBLE_CATEGORIES for c in text)
+
+
 def clean_text(value: Any) -> Any:
-    """NFC, no control characters, trimmed; an empty string means 'not given'."""
+    """NFC, no control characters, trimmed; an empty or invisible string means 'not given'."""
     if value is None or not isinstance(value, str):
         return value
     value = unicodedata.normalize("NFC", value).replace("\r\n", "\n").replace("\r", "\n")
     value = _CONTROL.sub("", value).strip()
-    return value or None
+    return value if visible(value) else None
 
 
 # One URL rule: http(s) only, no spaces; a bare address («almetyevsk.ru», «www.site.ru/page»)
@@ -112,8 +128,8 @@ class _Strict(BaseModel):
 
 class OutcomeFigure(_Strict):
     indicator: Annotated[str, BeforeValidator(clean_text), Field(min_length=1, max_length=200)]
-    value_before: Annotated[float | None, Field(allow_inf_nan=False)] = None
-    value_after: Annotated[float | None, Field(allow_inf_nan=False)] = None
+    value_before: FigureValue = None
+    value_after: FigureValue = None
     unit: UnitText = None
     period: UnitText = None
 

@@ -14,29 +14,20 @@ second matches nothing and is refused (`StaleCard`), on SQLite and PostgreSQL al
 from __future__ import annotations
 
 import enum
-import secrets
 from datetime import date
 from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
-from app.catalogue.practices import fields, notices, tokens
+from app.catalogue.practices import fields, notices, tokens, unique
+from app.catalogue.practices.errors import CatalogueError as CatalogueError  # the name routes import
 from app.catalogue.practices.schemas import CardIn, PracticeIn, SubmissionIn, Submitter
 from app.catalogue.practices.slugs import slugify
 from app.catalogue.reference import Reference
 from app.db import mark_outbox_written
 from app.models import AuditLog, Award, ChangeLog, EditToken, Outbox, OutboxOp, Practice, Status, Theme, utcnow
-
-
-class CatalogueError(ValueError):
-    """A request the catalogue refuses; `errors` is [{"field", "message"}]."""
-
-    def __init__(self, errors: list[dict[str, str]]) -> None:
-        super().__init__("; ".join(f"{e['field']}: {e['message']}" for e in errors))
-        self.errors = errors
-
 
 STALE_MESSAGE = (
     "Карточку изменили после того, как вы открыли страницу (возможно, другой модератор). "
@@ -59,24 +50,6 @@ def _check(ref: Reference, data: CardIn) -> None:
 
 def _column_values(data: CardIn) -> dict[str, Any]:
     return fields.column_values(data.model_dump(mode="python"))
-
-
-def unique_slug(session: Session, wanted: str, exclude_id: int | None = None) -> str:
-    base = wanted[:80].strip("-") or "practice"
-    candidate, n = base, 2
-    while True:
-        found = session.exec(select(Practice.id).where(Practice.slug == candidate)).first()
-        if found is None or found == exclude_id:
-            return candidate
-        candidate = f"{base[:76]}-{n}"
-        n += 1
-
-
-def new_tracking_code(session: Session) -> str:
-    while True:
-        code = "P-" + secrets.token_hex(4).upper()
-        if session.exec(select(Practice.id).where(Practice.tracking_code == code)).first() is None:
-            return code
 
 
 def record_public_change(session: Session, practice: Practice, op: OutboxOp) -> None:
@@ -117,8 +90,8 @@ def create_practice(
     card = data if isinstance(data, PracticeIn) else PracticeIn.model_validate(data.model_dump() | {"status": "pending"})
     now = utcnow()
     practice = Practice(
-        slug=unique_slug(session, card.slug or slugify(card.title)),
-        tracking_code=new_tracking_code(session),
+        slug=card.slug or slugify(card.title),
+        tracking_code=unique.new_tracking_code(),
         status=card.status,
         created_at=now,
         updated_at=now,
@@ -131,8 +104,7 @@ def create_practice(
         practice.submitter_email = submitter.email
     _set_themes(session, practice, card.themes)
     practice.awards = _awards(card)
-    session.add(practice)
-    session.flush()
+    unique.insert_with_unique_slug(session, practice)
     audit(session, practice, actor, "create", {"status": practice.status.value})
     if practice.status == Status.published:
         record_public_change(session, practice, OutboxOp.upsert)
@@ -163,15 +135,16 @@ def update_practice(session: Session, ref: Reference, practice: Practice, data: 
     new_awards = [a.to_record() for a in _awards(data)]
     if _award_records(practice) != new_awards:
         changes["awards"] = [_award_records(practice), new_awards]
-    if data.slug and data.slug != practice.slug:
-        changes["slug"] = [practice.slug, unique_slug(session, data.slug, exclude_id=practice.id)]
+    new_slug = data.slug if data.slug and data.slug != practice.slug else None
+    if new_slug:
+        changes["slug"] = [practice.slug, new_slug]
     if not changes:
         return {}
     _bump(session, practice)
+    if new_slug:  # the address given may be a variant of the one asked for, if that is taken
+        changes["slug"][1] = unique.change_slug(session, practice, new_slug)
     for key, value in values.items():
         setattr(practice, key, value)
-    if "slug" in changes:
-        practice.slug = changes["slug"][1]
     _set_themes(session, practice, data.themes)
     if "awards" in changes:
         practice.awards = _awards(data)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import QueryParams
 from starlette.exceptions import HTTPException
@@ -17,12 +17,13 @@ from starlette.exceptions import HTTPException
 from app.catalogue.practices import queries
 from app.catalogue.practices.schemas import clean_text
 from app.catalogue.practices.service import TRANSITIONS, CatalogueError, change_status
+from app.db import MAX_ROW_ID
 from app.deps import ReferenceDep, SessionDep
 from app.models import Status
 from app.web.admin.auth import CurrentAdmin, actor
 from app.web.admin.queue import filter_params, queue_filter
 from app.web.admin.review import MAX_NOTE
-from app.web.forms import read_pairs
+from app.web.forms import PostedList
 
 router = APIRouter()
 BULK = {"approve": Status.published, "reject": Status.rejected}
@@ -30,10 +31,10 @@ MAX_ITEMS = 200
 
 
 @router.post("/admin/bulk")
-async def bulk(request: Request, admin: CurrentAdmin, session: SessionDep, ref: ReferenceDep) -> Response:
-    pairs = await read_pairs(request)
+def bulk(pairs: PostedList, admin: CurrentAdmin, session: SessionDep, ref: ReferenceDep) -> Response:
     fields = dict(pairs)
-    ids = list(dict.fromkeys(v for k, v in pairs if k == "ids" and v.isascii() and v.isdigit() and len(v) < 12))
+    ids = list(dict.fromkeys(v for k, v in pairs
+                             if k == "ids" and v.isascii() and v.isdigit() and len(v) < 12 and int(v) <= MAX_ROW_ID))
     back = queue_filter(QueryParams(fields.get("back", "")[:2000]), ref)
     action = fields.get("action", "")
     note = clean_text(fields.get("note", "")) or None

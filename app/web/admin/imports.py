@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException
 from app.catalogue import imports
 from app.catalogue.practices.io import ImportFailed, check_sources, file_sources
 from app.catalogue.practices.sheets import MAX_FILE_BYTES, SheetError
+from app.db import is_row_id
 from app.deps import ReferenceDep, SessionDep
 from app.models import ImportBatch, ImportStatus
 from app.web.admin.auth import CurrentAdmin, actor
@@ -77,7 +78,7 @@ def upload(request: Request, file: Upload, admin: CurrentAdmin, session: Session
 
 
 def _batch(session: SessionDep, batch_id: int) -> ImportBatch:
-    batch = imports.get(session, batch_id)
+    batch = imports.get(session, batch_id) if is_row_id(batch_id) else None
     if batch is None:
         raise HTTPException(404, "Такой загрузки нет (непринятые загрузки хранятся две недели).")
     return batch

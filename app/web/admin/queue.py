@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException
 
 from app.catalogue.practices import fields, queries
 from app.catalogue.practices.queries import QueueFilter
+from app.catalogue.practices.schemas import clean_text
 from app.catalogue.reference import Reference
 from app.deps import ReferenceDep, SessionDep
 from app.models import Status
@@ -55,7 +56,7 @@ def queue_filter(params: QueryParams, ref: Reference) -> QueueFilter:
     theme = (params.get("theme") or "").strip() or None
     if theme is not None and theme not in ref.themes:
         raise _param_error("theme", "неизвестная тема")
-    text = " ".join((params.get("q") or "").split())
+    text = " ".join((clean_text(params.get("q")) or "").split())  # no NUL: PostgreSQL refuses it
     if len(text) > MAX_TEXT:
         raise _param_error("q", f"не длиннее {MAX_TEXT} символов")
     since, until = _date(params, "from"), _date(params, "to")

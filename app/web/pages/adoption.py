@@ -15,7 +15,7 @@ from app.catalogue.practices.service import CatalogueError
 from app.deps import ReferenceDep, SessionDep, SettingsDep
 from app.security import client_key, record_hit, retry_after
 from app.web.adoption_form import adoption_form_context
-from app.web.forms import minutes, read_pairs
+from app.web.forms import PostedList, minutes
 from app.web.pages.practice import card_context, published
 from app.web.templating import render
 
@@ -24,10 +24,10 @@ ADOPTION_ACTION = "adoption_report"  # counted like submissions, per address
 
 
 @router.post("/practices/{slug}/adoptions", response_class=HTMLResponse)
-async def report_adoption(slug: str, request: Request, session: SessionDep, ref: ReferenceDep,
-                          settings: SettingsDep) -> Response:
+def report_adoption(slug: str, request: Request, pairs: PostedList, session: SessionDep, ref: ReferenceDep,
+                    settings: SettingsDep) -> Response:
     practice = published(session, slug)
-    form = parse(await read_pairs(request))
+    form = parse(pairs)
 
     def again(errors: list[dict[str, str]], status: int, **extra: object) -> HTMLResponse:
         context = card_context(request, session, settings, ref, practice,
