@@ -50,6 +50,7 @@ _ALTERNATIONS = {"ч": ("ц", "к", "т"), "ж": ("г", "з"), "ш": ("х", "с"
 
 
 FAMILY = "~"  # marks an index key that is a word's family, not its own stem
+MIN_FAMILY = 3  # letters: a shorter family stem is not used
 
 
 class WordKeys(NamedTuple):
@@ -136,5 +137,9 @@ def word_keys(word: str) -> WordKeys:
         return WordKeys(own, own, False, (own,))
     lemma, part = _lemma(word)
     family = stem((_noun_of(lemma) if part in ("ADJF", "ADJS", "NOUN") else None) or lemma)
+    if len(family) < MIN_FAMILY:
+        # A two-letter family is a prefix of half the language (тайный → тай «Thai» → «та»
+        # found «Татарстан»): the word keeps its own stem.
+        family = own
     indexed = (own,) if family == own else (own, FAMILY + family)
     return WordKeys(own, family, _morph.word_is_known(word), indexed)

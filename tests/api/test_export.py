@@ -174,3 +174,19 @@ def test_xlsx_cells_that_look_like_formulas_stay_text(client, make_practice):
     row = next(book["Практики"].iter_rows(min_row=2))
     assert row[3].value == '=HYPERLINK("http://evil.example","x")' and row[3].data_type == "s"
     assert row[4].value == "+7 и @всё" and row[4].data_type == "s"
+
+
+def test_a_download_left_midway_holds_no_connection(client, corpus, engine, index):
+    """A client that leaves mid-file abandons the stream: no transaction may stay open behind
+    it (on PostgreSQL one blocked every TRUNCATE and migration until garbage collection)."""
+    from app.catalogue.practices import queries
+    from app.search.base import SearchQuery
+
+    query = SearchQuery(text="", per_page=2)
+    stream = feeds_export.matching_practices(engine, index, query, index.search(query))
+    assert next(stream).slug
+    assert engine.pool.checkedout() == 0
+    with Session(engine) as session:
+        practices = queries.iter_practices(session, batch=2)
+        assert next(practices).slug
+        assert not session.in_transaction()

@@ -44,3 +44,11 @@ def test_forms_and_yo() -> None:
     assert word_keys("дети").family == word_keys("ребёнок").family
     misspelt = word_keys("шкoльный")  # a Latin «o»: not a Russian word, its own key
     assert not misspelt.known and misspelt.indexed == (misspelt.stem,)
+
+
+@pytest.mark.parametrize("word", ["тайная", "умный", "тайный"])
+def test_no_family_of_two_letters(word: str) -> None:
+    """A two-letter family (тайный → «тай» → «та») is the prefix of half the language: on
+    Meilisearch «Тайная» found every practice of Татарстан."""
+    keys = word_keys(word)
+    assert len(keys.family) >= 3 and len(keys.token) >= 3

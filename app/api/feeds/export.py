@@ -56,19 +56,20 @@ def matching_practices(
     is a 503, not a cut-off file).
     """
     seen: set[int] = set()
-    with Session(engine) as session:
-        for page in range(1, MAX_PAGE + 1):
-            result = first if page == 1 else index.search(batch_query(query, page))
-            ids = [h.id for h in result.hits if h.id not in seen]
-            seen.update(ids)
-            if ids:
+    for page in range(1, MAX_PAGE + 1):
+        result = first if page == 1 else index.search(batch_query(query, page))
+        ids = [h.id for h in result.hits if h.id not in seen]
+        seen.update(ids)
+        if ids:
+            # A session per batch, closed before the batch is handed out: a client that leaves
+            # mid-file abandons this generator, and no transaction may stay open behind it.
+            with Session(engine) as session:
                 by_id = queries.published_by_ids(session, ids)
-                for practice_id in ids:
-                    if practice_id in by_id:
-                        yield by_id[practice_id]
-                session.expunge_all()
-            if page >= result.pages or not result.hits:
-                return
+            for practice_id in ids:
+                if practice_id in by_id:
+                    yield by_id[practice_id]
+        if page >= result.pages or not result.hits:
+            return
 
 
 def public_row(practice: Practice, ref: Reference, base: str) -> tuple[dict[str, Any], dict[str, list[list[Any]]]]:

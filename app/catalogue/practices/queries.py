@@ -87,7 +87,9 @@ def iter_practices(
     session: Session, statuses: Iterable[Status] = (Status.published,), batch: int = 1000
 ) -> Iterator[Practice]:
     """Practices of the given statuses in id order, read in batches (keyset paging), so a
-    catalogue of any size streams in constant memory."""
+    catalogue of any size streams in constant memory. Each batch is read and its transaction
+    ended before it is handed out: a consumer that stops midway (a client leaving a download)
+    leaves no transaction open behind it. So `session` must be one that reads only."""
     wanted, last = list(statuses), 0
     while True:
         chunk = list(
@@ -100,9 +102,10 @@ def iter_practices(
         )
         if not chunk:
             return
+        session.expunge_all()  # detached with what was loaded: the identity map does not grow
+        session.rollback()
         yield from chunk
         last = chunk[-1].id or last
-        session.expunge_all()  # the batch is consumed: don't let the identity map grow
 
 
 def published_addresses(session: Session, offset: int, limit: int, batch: int = 5000) -> Iterator[tuple[str, datetime]]:

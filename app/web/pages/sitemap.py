@@ -59,20 +59,19 @@ def _listing_urls(session: Session, base: str) -> list[str]:
 
 def _urlset(engine: Engine, base: str, part: int) -> Iterator[bytes]:
     """Part `part` (from 1) of the addresses: listings first, then the cards."""
+    # Read whole (a part is at most MAX_URLS addresses) and the session closed before the
+    # first byte: a client that leaves midway leaves no transaction open behind it.
+    start, end = (part - 1) * MAX_URLS, part * MAX_URLS
     with Session(engine) as session:
         listings = _listing_urls(session, base)
-        start, end = (part - 1) * MAX_URLS, part * MAX_URLS
-        yield f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="{NS}">\n'.encode()
-        yield "".join(listings[start:end]).encode()
         cards_from = max(0, start - len(listings))
         cards = max(0, end - max(start, len(listings)))
-        chunk: list[str] = []
-        for slug, changed in queries.published_addresses(session, cards_from, cards):
-            chunk.append(_url(f"{base}/practices/{slug}", changed))
-            if len(chunk) == 1000:
-                yield "".join(chunk).encode()
-                chunk = []
-        yield ("".join(chunk) + "</urlset>\n").encode()
+        addresses = list(queries.published_addresses(session, cards_from, cards))
+    yield f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="{NS}">\n'.encode()
+    yield "".join(listings[start:end]).encode()
+    for first in range(0, len(addresses), 1000):
+        yield "".join(_url(f"{base}/practices/{slug}", changed) for slug, changed in addresses[first:first + 1000]).encode()
+    yield b"</urlset>\n"
 
 
 def _parts(engine: Engine) -> int:
