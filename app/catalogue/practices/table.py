@@ -20,6 +20,7 @@ from app.catalogue.practices import fields
 from app.catalogue.practices.schemas import PLACE_LABELS
 from app.catalogue.reference import Reference
 from app.models import Adoption
+from app.search.facets import BY_NAME
 
 Kind = Literal["int", "number", "text", "url", "date", "datetime", "list", "flag"]
 # CSV dialects: RFC 4180 with the columns' keys (for programs), or semicolons and Russian headers
@@ -302,14 +303,9 @@ def split_list(value: Any) -> list[str]:
 def _codes(names: list[str], facet: str, ref: Reference) -> list[str]:
     """Names (or codes) of a reference facet's values as codes; an unknown name stays as it is,
     so the reference check names it."""
-    table = {ref.label(facet, code).casefold(): code for code in _table(facet, ref)}
+    rows = ref.table(BY_NAME[facet]) or {}
+    table = {ref.label(facet, code).casefold(): code for code in rows}
     return [table.get(n.casefold(), n) for n in names]
-
-
-def _table(facet: str, ref: Reference) -> list[str]:
-    if facet == "region":
-        return list(ref.regions)
-    return list(ref.municipality_types) if facet == "municipality_type" else list(ref.themes)
 
 
 def _unquote(value: Any) -> Any:
