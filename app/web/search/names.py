@@ -48,6 +48,7 @@ def recognise(text: str, ref: Reference, thesaurus: Thesaurus, limit: int = 3) -
         return []
     said = [set(w.keys.all()) for w in query.words]  # the query's own words weigh twice a synonym's
     meant = [set(keys) for a in query.alternatives for keys in a.phrase.words]
+    every = set().union(*said, *meant)
     found: list[tuple[int, Name]] = []
     for f in FACETS:
         table = ref.table(f)
@@ -55,6 +56,8 @@ def recognise(text: str, ref: Reference, thesaurus: Thesaurus, limit: int = 3) -
             continue
         for value, row in table.items():
             wanted = _keys(row.name)
+            if not any(w & every for w in wanted):  # most names share no word with the query
+                continue
             direct = sum(1 for w in wanted if any(w & s for s in said))
             hits = sum(1 for w in wanted if any(w & s for s in said + meant))
             # A topic is named by one of its own words in the query, not by a synonym's.

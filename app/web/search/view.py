@@ -115,8 +115,8 @@ def _split(values: list[FacetOption], limit: int = TOP_VALUES) -> tuple[list[Fac
     (each value once: two checkboxes for one value would keep it ticked after one is cleared)."""
     if len(values) <= limit + 2:  # hiding one or two values helps nobody
         return values, []
-    top = [v for i, v in enumerate(values) if i < limit or v.active]
-    return top, [v for v in values if v not in top]
+    shown = [i < limit or v.active for i, v in enumerate(values)]
+    return [v for v, s in zip(values, shown, strict=True) if s], [v for v, s in zip(values, shown, strict=True) if not s]
 
 
 def _option(facet: str, v: FacetValue) -> FacetOption:
