@@ -10,7 +10,6 @@ again card by card and the cards in conflict are handed back to the caller.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
@@ -20,6 +19,7 @@ from sqlmodel import Session, col, select
 
 from app.catalogue.practices import fields
 from app.catalogue.practices.schemas import PracticeIn
+from app.catalogue.practices.unique import new_tracking_code
 from app.db import mark_outbox_written
 from app.models import AuditLog, Award, ChangeLog, Outbox, OutboxOp, Practice, PracticeTheme, Status, utcnow
 
@@ -70,7 +70,7 @@ def _tracking_codes(session: Session, count: int) -> list[str]:
     """`count` distinct tracking codes no practice has now (the unique index has the last word)."""
     codes: set[str] = set()
     while len(codes) < count:
-        wanted = {"P-" + secrets.token_hex(4).upper() for _ in range(count - len(codes))} - codes
+        wanted = {new_tracking_code() for _ in range(count - len(codes))} - codes
         taken = set(session.exec(select(Practice.tracking_code).where(col(Practice.tracking_code).in_(wanted))))
         codes |= wanted - taken
     return list(codes)
