@@ -203,9 +203,25 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
     process.wait()
 
 
+def sliced(path: Path, slices: int, workdir: Path) -> list[Path]:
+    """The data file cut into `slices` files of consecutive lines: imported one after another,
+    they grow the index as a catalogue fed by imports does."""
+    if slices <= 1:
+        return [path]
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    size = -(-len(lines) // slices)
+    parts = []
+    for i in range(slices):
+        part = workdir / f"slice-{i + 1}.jsonl"
+        part.write_text("".join(lines[i * size:(i + 1) * size]), encoding="utf-8")
+        parts.append(part)
+    return parts
+
+
 @contextlib.contextmanager
-def api_server(engine: str, data: Path, workdir: Path) -> Iterator[Running]:
-    """`practices migrate`, a timed `practices import`, then `practices serve` with its defaults."""
+def api_server(engine: str, data: Path, workdir: Path, slices: int = 1) -> Iterator[Running]:
+    """`practices migrate`, timed `practices import`s (one, or one per slice), then `practices
+    serve` with its defaults."""
     with contextlib.ExitStack() as stack:
         env = _service_env(workdir / "var")
         engine_pid = None
@@ -219,8 +235,9 @@ def api_server(engine: str, data: Path, workdir: Path) -> Iterator[Running]:
             env["SEARCH_BACKEND"] = "local"
         out = workdir / "service.log"
         cli(env, "migrate", log=out, cwd=workdir)
-        log(f"{engine}: importing {data.name}")
-        import_seconds = cli(env, "import", str(data.resolve()), log=out, cwd=workdir, timeout=3600)
+        log(f"{engine}: importing {data.name}" + (f" in {slices} slices" if slices > 1 else ""))
+        import_seconds = sum(cli(env, "import", str(part.resolve()), log=out, cwd=workdir, timeout=3600)
+                             for part in sliced(data, slices, workdir))
         port = free_port()
         env["PORT"] = str(port)
         with out.open("ab") as sink:
@@ -311,7 +328,7 @@ def run_setup(name: str, data: Data, mix: list[Query], args: argparse.Namespace)
             if name == "raw":
                 context = raw_meili(data.path)
             else:
-                context = api_server("local" if name == "local" else "meilisearch", data.path, workdir)
+                context = api_server("local" if name == "local" else "meilisearch", data.path, workdir, args.slices)
             with context as running:
                 measure(row, running, mix, args, workdir)
         except Exception as exc:  # reported in the row and on stderr, loudly
@@ -361,6 +378,9 @@ def notes(rows: list[Row], args: argparse.Namespace, data: Path) -> list[str]:
     tool = next((r.load.tool for r in rows if r.load), "wrk")
     out = [f"{rows[0].documents if rows else 0:,} practices from {data}; serial: {args.serial} distinct queries "
            f"after {WARMUP} warm-up ones; load: {args.mix} queries cycled for {args.seconds} s."]
+    if args.slices > 1:
+        out.append(f"Our setups imported the data in {args.slices} files one after another (import docs/s over "
+                   "all of them).")
     if tool == "wrk":
         out.append("Load: wrk -t2 -c8; p95 under load is the 95th percentile of wrk's latency histogram.")
     else:
@@ -394,6 +414,8 @@ def main() -> int:
     parser.add_argument("--setups", default="local,meili,raw", help="any of local, meili, raw")
     parser.add_argument("--jsonl", type=Path, help="data file to reuse (generated there if missing)")
     parser.add_argument("--json", type=Path, help="write the results here as JSON")
+    parser.add_argument("--slices", type=int, default=1,
+                        help="import the data in this many files one after another (an index grown by imports)")
     args = parser.parse_args()
     names = [n.strip() for n in args.setups.split(",") if n.strip()]
     if unknown := [n for n in names if n not in SETUPS]:
