@@ -175,6 +175,13 @@ class AwardIn(_Strict):
 Source = Annotated[str, BeforeValidator(clean_text), Field(max_length=LIMITS["url"]), AfterValidator(_check_url)]
 
 
+def _null_is_empty(schema: dict[str, Any]) -> None:
+    """The documented schema of a list or object field that reads null as empty (`_list_none`,
+    `_contact_none`): the value, or null."""
+    value = {k: schema.pop(k) for k in list(schema) if k not in ("title", "description")}
+    schema["anyOf"] = [value, {"type": "null"}]
+
+
 class CardIn(_Strict):
     """What anyone may give of a practice card: the submission form and API take only this.
     Only the title and the three codes are required."""
@@ -184,7 +191,9 @@ class CardIn(_Strict):
     problem: LongText = None
     solution: LongText = None
     outcome: LongText = None
-    outcome_figures: list[OutcomeFigure] = Field(default_factory=list, max_length=LIMITS["figures"])
+    outcome_figures: list[OutcomeFigure] = Field(
+        default_factory=list, max_length=LIMITS["figures"], json_schema_extra=_null_is_empty
+    )
     region: Annotated[str, BeforeValidator(clean_text), Field(min_length=2, max_length=16)]
     municipality: ShortText = None
     municipality_type: Annotated[str, BeforeValidator(clean_text), Field(min_length=2, max_length=64)]
@@ -192,11 +201,13 @@ class CardIn(_Strict):
     year_started: Year = None
     resources: LongText = None
     partners: LongText = None
-    contact: Contact = Field(default_factory=Contact)
+    contact: Contact = Field(default_factory=Contact, json_schema_extra=_null_is_empty)
     contact_public: bool = False
     source_url: Url = None
-    sources: list[Source] = Field(default_factory=list, max_length=LIMITS["documents"])
-    documents: list[DocumentLink] = Field(default_factory=list, max_length=LIMITS["documents"])
+    sources: list[Source] = Field(default_factory=list, max_length=LIMITS["documents"], json_schema_extra=_null_is_empty)
+    documents: list[DocumentLink] = Field(
+        default_factory=list, max_length=LIMITS["documents"], json_schema_extra=_null_is_empty
+    )
 
     @field_validator("themes")
     @classmethod
