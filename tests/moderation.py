@@ -40,3 +40,22 @@ def submit(client, same_site) -> Callable[..., str]:  # type: ignore[no-untyped-
         return tracking_code(response)
 
     return run
+
+
+def form_values(form) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
+    """What a browser would post from a parsed `<form>` as it stands: every named field, ticked
+    checkboxes only, each select's chosen option."""
+    data: dict[str, list[str]] = {}
+    for el in form.find_all(["input", "select", "textarea"]):
+        name = el.get("name")
+        if not name or (el.name == "input" and el.get("type") == "checkbox" and not el.has_attr("checked")):
+            continue
+        if el.name == "select":
+            chosen = el.find("option", selected=True)
+            value = chosen["value"] if chosen else ""
+        elif el.name == "textarea":
+            value = el.get_text()
+        else:
+            value = el.get("value", "")
+        data.setdefault(name, []).append(value)
+    return data

@@ -6,6 +6,7 @@ import pytest
 from sqlmodel import select
 
 from app.models import AuditLog, Status
+from tests.moderation import form_values
 from tests.submit.helpers import field_error, form_data, practice_by_code, search_ids, soup
 
 WORD = "светлячковый"  # in the title only: found by search exactly when the practice is public
@@ -188,19 +189,7 @@ def test_review_form_is_the_submission_form_prefilled(admin_client, client, subm
 def _edit(client, practice, same_site, **changes):  # type: ignore[no-untyped-def]
     page = soup(client.get(f"/admin/practices/{practice.id}"))
     form = page.find("form", action=f"/admin/practices/{practice.id}")
-    data: dict = {}
-    for el in form.find_all(["input", "select", "textarea"]):
-        name = el.get("name")
-        if not name or (el.name == "input" and el.get("type") == "checkbox" and not el.has_attr("checked")):
-            continue
-        if el.name == "select":
-            chosen = el.find("option", selected=True)
-            value = chosen["value"] if chosen else ""
-        elif el.name == "textarea":
-            value = el.get_text()
-        else:
-            value = el.get("value", "")
-        data.setdefault(name, []).append(value)
+    data = form_values(form)
     for name, value in changes.items():
         data[name] = value if isinstance(value, list) else [value]
     return client.post(f"/admin/practices/{practice.id}", data=data, headers=same_site, follow_redirects=False)

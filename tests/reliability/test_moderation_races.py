@@ -13,7 +13,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from app.models import AuditLog, ChangeLog, Outbox, Practice, Status
-from tests.moderation import PASSWORD
+from tests.moderation import PASSWORD, form_values
 from tests.reliability.conftest import assert_no_traceback, burst, statuses
 from tests.submit.helpers import form_data, practice_by_code, tracking_code
 
@@ -78,7 +78,7 @@ def test_parallel_saves_of_one_edit_change_the_card_once(live, moderator, sessio
         assert http.post(f"/admin/practices/{practice.id}/status", data=approve).status_code == 303
         page = BeautifulSoup(http.get(f"/admin/practices/{practice.id}").text, "html.parser")
         form = page.find("form", action=f"/admin/practices/{practice.id}")
-        data = _form_values(form) | {"title": ["Новое название практики"], "slug": ["novyy-adres"]}
+        data = form_values(form) | {"title": ["Новое название практики"], "slug": ["novyy-adres"]}
         responses = burst([lambda: http.post(f"/admin/practices/{practice.id}", data=data)] * CROWD)
     assert statuses(responses) == {303: 1, 409: CROWD - 1}
     session.expire_all()
@@ -87,20 +87,3 @@ def test_parallel_saves_of_one_edit_change_the_card_once(live, moderator, sessio
     assert _audit(session, practice.id, "edit") == 1
     assert _rows(session, Outbox, practice.id) == 2 and _rows(session, ChangeLog, practice.id) == 2  # approve, edit
     assert_no_traceback(server_log)
-
-
-def _form_values(form) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
-    data: dict[str, list[str]] = {}
-    for el in form.find_all(["input", "select", "textarea"]):
-        name = el.get("name")
-        if not name or (el.name == "input" and el.get("type") == "checkbox" and not el.has_attr("checked")):
-            continue
-        if el.name == "select":
-            chosen = el.find("option", selected=True)
-            value = chosen["value"] if chosen else ""
-        elif el.name == "textarea":
-            value = el.get_text()
-        else:
-            value = el.get("value", "")
-        data.setdefault(name, []).append(value)
-    return data
