@@ -7,10 +7,10 @@ the stability promise, and the public base address for links.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 from typing import Any, Literal, overload
 
+import orjson
 from fastapi import HTTPException, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
@@ -123,10 +123,11 @@ def cached_response(
 
 
 def json_body(data: Any) -> bytes:
-    """Serialise a pydantic model (by alias) or plain data as UTF-8 JSON."""
+    """Serialise a pydantic model (by alias) or plain data as UTF-8 JSON; datetimes in UTC as
+    pydantic writes them (`…Z`)."""
     if isinstance(data, BaseModel):
         return data.model_dump_json(by_alias=True).encode()
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+    return orjson.dumps(data, option=orjson.OPT_UTC_Z)
 
 
 OPENAPI_TAGS = [

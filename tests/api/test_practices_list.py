@@ -7,6 +7,7 @@ from datetime import datetime
 import pytest
 from bs4 import BeautifulSoup
 
+from app.api.v1.models import PracticeList
 from tests.api.conftest import HIDDEN_SLUGS, error_fields
 from tests.corpus import CORPUS
 
@@ -36,6 +37,19 @@ def test_lists_every_published_practice_and_nothing_else(client, corpus):
     for params in ({"q": "Тайная"}, {"q": "тайная практика"}, {"region": "RU-BEL", "theme": "youth", "per_page": 100}):
         assert not HIDDEN_SLUGS & set(slugs(client.get(URL, params=params)))
     assert client.get(URL, params={"q": "Тайная"}).json()["total"] == 0
+
+
+@pytest.mark.parametrize("params", [
+    {"per_page": 100},
+    {"q": "юнармейские отряды", "region": "RU-BEL", "theme": ["youth", "education"], "per_page": 3, "page": 2},
+    {"q": "раскладка ghfrnbrf"},
+    {"year_from": 2019, "has_figures": "true", "facets": "year,region"},
+])
+def test_the_answer_is_exactly_what_its_model_writes(client, corpus, params):
+    # The route serialises plain data without a model (for speed): every value must still be
+    # what PracticeList validates and writes itself, byte for byte after parsing.
+    body = client.get(URL, params=params).json()
+    assert PracticeList.model_validate(body).model_dump(mode="json", by_alias=True) == body
 
 
 def test_item_has_public_fields_only(client, corpus):

@@ -17,7 +17,6 @@ from app.api.v1.models import (
     NominationRef,
     OutcomeFigureOut,
     PracticeCard,
-    PracticeItem,
     RegionRef,
     ThemeRef,
 )
@@ -45,25 +44,26 @@ def as_utc(value: float | datetime | None) -> datetime | None:
     return datetime.fromtimestamp(float(value), UTC)
 
 
-def hit_item(hit: Hit, ref: Reference, base: str) -> PracticeItem:
+def hit_item(hit: Hit, ref: Reference, base: str) -> dict[str, Any]:
+    """A `PracticeItem` as plain data: the search answers dicts serialised as they are (see
+    `app.api.v1.practices.list_practices`)."""
     doc: dict[str, Any] = hit.document
     region, kind = doc["region"], doc["municipality_type"]
-    # Nested references as dicts: validated in one pass with the item, not a model each.
-    return PracticeItem(
-        id=hit.id,
-        slug=hit.slug,
-        title=doc["title"],
-        summary=doc.get("summary") or None,
-        region={"code": region, "name": ref.label("region", region)},
-        municipality=doc.get("municipality") or None,
-        municipality_type={"slug": kind, "name": ref.label("municipality_type", kind)},
-        themes=[{"slug": s, "name": ref.label("theme", s)} for s in doc.get("themes") or []],
-        year_started=doc.get("year_started"),
-        updated=as_utc(doc.get("updated_at") or doc.get("published_at")) or datetime.now(UTC),
-        url=card_url(base, hit.slug),
-        api_url=api_url(base, hit.id),
-        highlights=dict(hit.highlights),
-    )
+    return {
+        "id": hit.id,
+        "slug": hit.slug,
+        "title": doc["title"],
+        "summary": doc.get("summary") or None,
+        "region": {"code": region, "name": ref.label("region", region)},
+        "municipality": doc.get("municipality") or None,
+        "municipality_type": {"slug": kind, "name": ref.label("municipality_type", kind)},
+        "themes": [{"slug": s, "name": ref.label("theme", s)} for s in doc.get("themes") or []],
+        "year_started": doc.get("year_started"),
+        "updated": as_utc(doc.get("updated_at") or doc.get("published_at")) or datetime.now(UTC),
+        "url": card_url(base, hit.slug),
+        "api_url": api_url(base, hit.id),
+        "highlights": dict(hit.highlights),
+    }
 
 
 def award_out(award: Award, ref: Reference) -> AwardOut:
