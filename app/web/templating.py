@@ -12,6 +12,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 
 from app.web import formatting
+from app.web.search.checkboxes import checkboxes
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 
@@ -27,6 +28,7 @@ def make_templates() -> Jinja2Templates:
     )
     templates.env.globals["with_query"] = formatting.with_query
     templates.env.globals["url_for"] = _path_for()
+    templates.env.globals["checkboxes"] = checkboxes
     return templates
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 
 from app.catalogue.reference import Reference
@@ -105,6 +106,7 @@ class FacetView:
 _NOT_ID = re.compile(r"[^A-Za-z0-9-]")
 
 
+@lru_cache(maxsize=8192)  # the same few hundred values on every page
 def input_id(facet: str, value: str) -> str:
     """An id for the value's input: facet values are codes ([A-Za-z0-9-]), years or true/false."""
     return "f-" + _NOT_ID.sub("-", f"{facet}-{value}")
