@@ -11,6 +11,7 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
+from starlette.concurrency import run_in_threadpool
 
 from app.catalogue.reference import Reference
 from app.deps import ReferenceDep, SearchDep, SettingsDep
@@ -97,24 +98,36 @@ def search_page_for(
     return response
 
 
+async def _answer(
+    request: Request, settings: Settings, index: SearchIndex, ref: Reference, heading: str,
+    intro: str | None = None, fixed: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """`search_page_for` from an async route: on the event loop for an engine that searches in
+    this process (no hop to a worker thread and back, as `app.api.responses.searched`), in a
+    worker thread for one that waits on a server."""
+    if index.in_process:
+        return search_page_for(request, settings, index, ref, heading, intro, fixed)
+    return await run_in_threadpool(search_page_for, request, settings, index, ref, heading, intro, fixed)
+
+
 @router.get("/practices", response_class=HTMLResponse)
-def search_page(request: Request, settings: SettingsDep, index: SearchDep, ref: ReferenceDep) -> HTMLResponse:
-    return search_page_for(request, settings, index, ref, "Поиск практик")
+async def search_page(request: Request, settings: SettingsDep, index: SearchDep, ref: ReferenceDep) -> HTMLResponse:
+    return await _answer(request, settings, index, ref, "Поиск практик")
 
 
 @router.get("/regions/{code}", response_class=HTMLResponse)
-def region_page(code: str, request: Request, settings: SettingsDep, index: SearchDep, ref: ReferenceDep) -> HTMLResponse:
+async def region_page(code: str, request: Request, settings: SettingsDep, index: SearchDep, ref: ReferenceDep) -> HTMLResponse:
     region = ref.regions.get(code)
     if region is None:
         raise HTTPException(404, f"Региона с кодом «{code[:64]}» нет в справочнике.")
     intro = f"{region.federal_district} федеральный округ"
-    return search_page_for(request, settings, index, ref, f"Практики: {region.name}", intro, {"region": code})
+    return await _answer(request, settings, index, ref, f"Практики: {region.name}", intro, {"region": code})
 
 
 @router.get("/themes/{slug}", response_class=HTMLResponse)
-def theme_page(slug: str, request: Request, settings: SettingsDep, index: SearchDep, ref: ReferenceDep) -> HTMLResponse:
+async def theme_page(slug: str, request: Request, settings: SettingsDep, index: SearchDep, ref: ReferenceDep) -> HTMLResponse:
     theme = ref.themes.get(slug)
     if theme is None:
         raise HTTPException(404, f"Темы «{slug[:64]}» нет в справочнике.")
-    return search_page_for(request, settings, index, ref, f"Практики по теме «{theme.name}»", theme.description,
-                           {"theme": slug})
+    return await _answer(request, settings, index, ref, f"Практики по теме «{theme.name}»", theme.description,
+                         {"theme": slug})
