@@ -63,7 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = get_engine(settings)
     app.state.index = make_index(settings)
     app.state.reference = ReferenceProvider(app.state.engine)
-    app.state.templates = make_templates()
+    app.state.templates = make_templates(reload=settings.debug)
     # The thesaurus the page recognises names through (the engines keep their own copy).
     app.state.thesaurus = thesauri.read(settings.thesaurus_file)[0]
     app.state.mailer = Mailer.from_settings(app.state.engine, settings)

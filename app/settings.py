@@ -91,7 +91,7 @@ class Settings(BaseSettings):
         "", description="public address for absolute links (API, feeds, mail, sitemaps); required in production; "
         "empty: relative links"
     )
-    debug: bool = Field(False, description="debug mode (tracebacks); refused in production")
+    debug: bool = Field(False, description="debug mode (tracebacks; edited templates are read again); refused in production")
     submit_rate_limit: int = Field(
         5, ge=0, description="submissions allowed per address per window (0 disables the limit)"
     )

@@ -17,8 +17,11 @@ from app.web.search.checkboxes import checkboxes
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 
 
-def make_templates() -> Jinja2Templates:
+def make_templates(reload: bool = True) -> Jinja2Templates:
+    """With `reload`, an edited template is read again; without, templates are read once (every
+    `include` would otherwise look at its file's time again: a results page includes a dozen)."""
     templates = Jinja2Templates(directory=TEMPLATE_DIR)
+    templates.env.auto_reload = reload
     templates.env.filters.update(
         plural=lambda n, one, few, many: f"{n} {formatting.plural(n, one, few, many)}",
         number=formatting.number,
