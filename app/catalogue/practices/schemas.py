@@ -145,7 +145,22 @@ Phone = Annotated[Annotated[str, Field(max_length=50), AfterValidator(_check_pho
 Url = Annotated[Annotated[str, Field(max_length=LIMITS["url"]), AfterValidator(_check_url)] | None, Cleaned]
 Slug = Annotated[Annotated[str, Field(max_length=80, pattern=SLUG_RE)] | None, Cleaned]
 CodeSlug = Annotated[Annotated[str, Field(max_length=64, pattern=SLUG_RE)] | None, Cleaned]
-Email = Annotated[EmailStr | None, BeforeValidator(clean_text)]
+
+
+def _address(value: Any) -> Any:
+    """An e-mail address cleaned as any text, except that only "" means 'no address' (the
+    document says so): spaces or invisible characters alone are a wrong address, not none."""
+    if value == "":
+        return None
+    return clean_text(value) or value
+
+
+def _or_empty(schema: dict[str, Any]) -> None:
+    """The documented schema of an optional address that reads "" as none (`_address`)."""
+    schema["anyOf"].insert(-1, {"const": ""})
+
+
+Email = Annotated[EmailStr | None, BeforeValidator(_address), Field(json_schema_extra=_or_empty)]
 Year = Annotated[StrictInt | None, AfterValidator(_check_year)]
 
 
