@@ -159,7 +159,11 @@ def _text(limit: int) -> Any:
 # Field types: the schema states the real type and every text the validator takes (an optional
 # field's null is what an empty value means, see app.api.params.documented); our validators give
 # the Russian messages.
-Codes = Annotated[list[Annotated[str, Field(pattern=comma_list(CODE))]], BeforeValidator(_codes)]
+# The cap counts every value, repeated or listed through commas, which a schema cannot say: it
+# says the repeats (maxItems), the description says the rest (`MultiFacet.fields`).
+Codes = Annotated[
+    list[Annotated[str, Field(pattern=comma_list(CODE))]], Field(max_length=MAX_VALUES), BeforeValidator(_codes)
+]
 Flag = Annotated[bool | None, BeforeValidator(_flag)]
 
 
