@@ -74,7 +74,10 @@ def whole_param(params: Params, name: str, lo: int, hi: int, errors: list[ParamE
 
 CODE = r"[A-Za-z0-9:-]{1,64}"  # ":" joins a competition and a year: lmp:2023
 _CODE = re.compile(CODE)
-MAX_VALUES = 100  # values per repeatable parameter
+# A repeatable parameter: at most this many repeats, each listing at most this many values
+# through commas. Both are what a schema can say (maxItems, the item's pattern), so the document
+# states the cap exactly; a cap on the total could only be written in words.
+MAX_VALUES = 100
 TRUE_WORDS = frozenset({"true", "1", "yes", "on"})
 FALSE_WORDS = frozenset({"false", "0", "no", "off"})
 
@@ -106,10 +109,12 @@ def whole(lo: int, hi: int) -> Any:
     return BeforeValidator(check)
 
 
-def comma_list(item: str) -> str:
+def comma_list(item: str, most: int | None = None) -> str:
     """The pattern of one value of a repeatable parameter whose values match `item`: several of
-    them separated by commas, spaces around each, any of them empty (what `split_values` reads)."""
-    return rf"^ *(?:{item})? *(?:, *(?:{item})? *)*$"
+    them (`most` at most, the empty ones counted) separated by commas, spaces around each, any
+    of them empty (what `split_values` reads)."""
+    more = "*" if most is None else f"{{0,{most - 1}}}"
+    return rf"^ *(?:{item})? *(?:, *(?:{item})? *){more}$"
 
 
 def split_values(value: Any) -> list[str]:
@@ -123,9 +128,10 @@ def split_values(value: Any) -> list[str]:
 
 
 def _codes(value: Any) -> list[str]:
-    values = split_values(value)
-    if len(values) > MAX_VALUES:
-        raise _problem(f"не больше {MAX_VALUES} значений")
+    items = value if isinstance(value, list | tuple) else [value]
+    if len(items) > MAX_VALUES or any(str(item).count(",") >= MAX_VALUES for item in items):
+        raise _problem(f"не больше {MAX_VALUES} повторов и {MAX_VALUES} значений через запятую в каждом")
+    values = split_values(items)
     bad = [v for v in values if not _CODE.fullmatch(v)]
     if bad:
         raise _problem(f"недопустимое значение «{bad[0][:64]}»")
@@ -159,10 +165,11 @@ def _text(limit: int) -> Any:
 # Field types: the schema states the real type and every text the validator takes (an optional
 # field's null is what an empty value means, see app.api.params.documented); our validators give
 # the Russian messages.
-# The cap counts every value, repeated or listed through commas, which a schema cannot say: it
-# says the repeats (maxItems), the description says the rest (`MultiFacet.fields`).
+# maxItems only in the document: the validated value is the codes themselves, which may be more.
 Codes = Annotated[
-    list[Annotated[str, Field(pattern=comma_list(CODE))]], Field(max_length=MAX_VALUES), BeforeValidator(_codes)
+    list[Annotated[str, Field(pattern=comma_list(CODE, MAX_VALUES))]],
+    Field(json_schema_extra={"maxItems": MAX_VALUES}),
+    BeforeValidator(_codes),
 ]
 Flag = Annotated[bool | None, BeforeValidator(_flag)]
 

@@ -141,7 +141,7 @@ class MultiFacet(ValueFacet):
     kind: ClassVar[FacetKind] = "multi"
 
     def fields(self) -> dict[str, tuple[Any, Any]]:
-        description = f"{self.description} Всего не больше {MAX_VALUES} значений."
+        description = f"{self.description} Не больше {MAX_VALUES} повторов и {MAX_VALUES} значений через запятую в каждом."
         return {self.name: (Codes, Field(default_factory=list, description=description, examples=[self.example.split(",")]))}
 
     def read(self, values: Mapping[str, Any], into: Selections) -> None:

@@ -184,6 +184,8 @@ def test_all_facets_by_default_and_none_when_empty(client, corpus):
         ({"per_page": " "}, "per_page"),  # only an empty value means «not given»
         ({"region": "RU-BEL,\tRU-TA"}, "region"),  # only spaces pad a listed value
         ({"region": "RU-BEL\n"}, "region"),
+        ({"region": ["RU-BEL"] * 101}, "region"),  # the caps the document states: 100 repeats,
+        ({"region": ",".join(["RU-BEL"] * 101)}, "region"),  # 100 values listed in each
     ],
 )
 def test_bad_parameter_is_400_naming_it(client, corpus, params, field):
@@ -193,7 +195,8 @@ def test_bad_parameter_is_400_naming_it(client, corpus, params, field):
 @pytest.mark.parametrize(
     "query",
     ["region=&theme=&year_from=&year_to=&has_figures=&sort=&page=&per_page=&award=&district=&municipality_type=",
-     "region=RU-BEL,%20RU-TA,&region=", "facets=region,,theme", "page=abc&page=2", "has_figures=1"],
+     "region=RU-BEL,%20RU-TA,&region=", "facets=region,,theme", "page=abc&page=2", "has_figures=1",
+     "&".join([f"theme={','.join(f'x{i}' for i in range(100))}"] * 100)],
 )
 def test_what_the_document_allows_is_answered(client, corpus, query):
     """Empty values (an HTML form's empty fields), comma lists and a repeated parameter's last
