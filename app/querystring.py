@@ -72,9 +72,12 @@ def whole_param(params: Params, name: str, lo: int, hi: int, errors: list[ParamE
 
 # --- Typed query parameters (Pydantic fields for FastAPI's query models) --------------------
 
-CODE_PATTERN = r"^[A-Za-z0-9:-]{1,64}$"  # ":" joins a competition and a year: lmp:2023
-_CODE = re.compile(CODE_PATTERN)
-MAX_VALUES = 100  # values per repeatable parameter
+CODE = r"[A-Za-z0-9:-]{1,64}"  # ":" joins a competition and a year: lmp:2023
+_CODE = re.compile(CODE)
+# A repeatable parameter: at most this many repeats, each listing at most this many values
+# through commas. Both are what a schema can say (maxItems, the item's pattern), so the document
+# states the cap exactly; a cap on the total could only be written in words.
+MAX_VALUES = 100
 TRUE_WORDS = frozenset({"true", "1", "yes", "on"})
 FALSE_WORDS = frozenset({"false", "0", "no", "off"})
 
@@ -89,15 +92,16 @@ def _last(value: Any) -> Any:
 
 
 def whole(lo: int, hi: int) -> Any:
-    """Validator of a whole number in [lo, hi] written in ASCII digits; "" means not given."""
+    """Validator of a whole number in [lo, hi] written in ASCII digits; "" means not given. Spaces
+    around the digits are refused, as the document says (a form's select never sends them)."""
 
     def check(value: Any) -> int | None:
         value = _last(value)
-        if value is None or (isinstance(value, str) and value.strip() == ""):
+        if value is None or value == "":
             return None
         if isinstance(value, bool):
             raise _problem(f"нужно целое число от {lo} до {hi}")
-        number = value if isinstance(value, int) else whole_number(str(value).strip(), lo, hi)
+        number = value if isinstance(value, int) else whole_number(str(value), lo, hi)
         if number is None or not lo <= number <= hi:
             raise _problem(f"нужно целое число от {lo} до {hi}")
         return number
@@ -105,19 +109,30 @@ def whole(lo: int, hi: int) -> Any:
     return BeforeValidator(check)
 
 
+def comma_list(item: str, most: int | None = None) -> str:
+    """The pattern of one value of a repeatable parameter whose values match `item`: several of
+    them (`most` at most, the empty ones counted) separated by commas, spaces around each, any
+    of them empty (what `split_values` reads)."""
+    more = "*" if most is None else f"{{0,{most - 1}}}"
+    return rf"^ *(?:{item})? *(?:, *(?:{item})? *){more}$"
+
+
 def split_values(value: Any) -> list[str]:
-    """The values of a repeatable parameter: `region=RU-BEL,RU-MOW` and repeated `region=` both work."""
+    """The values of a repeatable parameter: `region=RU-BEL,RU-MOW` and repeated `region=` both work;
+    empty ones are skipped. Only spaces are trimmed (as `comma_list` documents): a tab or a line
+    break in a code is a wrong value, not padding."""
     values: list[str] = []
     for item in value if isinstance(value, list | tuple) else [value]:
-        values.extend(p.strip() for p in str(item).split(",") if p.strip())
+        values.extend(p.strip(" ") for p in str(item).split(",") if p.strip(" "))
     return values
 
 
 def _codes(value: Any) -> list[str]:
-    values = split_values(value)
-    if len(values) > MAX_VALUES:
-        raise _problem(f"не больше {MAX_VALUES} значений")
-    bad = [v for v in values if not _CODE.match(v)]
+    items = value if isinstance(value, list | tuple) else [value]
+    if len(items) > MAX_VALUES or any(str(item).count(",") >= MAX_VALUES for item in items):
+        raise _problem(f"не больше {MAX_VALUES} повторов и {MAX_VALUES} значений через запятую в каждом")
+    values = split_values(items)
+    bad = [v for v in values if not _CODE.fullmatch(v)]
     if bad:
         raise _problem(f"недопустимое значение «{bad[0][:64]}»")
     return list(dict.fromkeys(values))
@@ -139,16 +154,23 @@ def _flag(value: Any) -> bool | None:
 def _text(limit: int) -> Any:
     def check(value: Any) -> str:
         value = _last(value)
-        text = "" if value is None else str(value).strip()
-        if len(text) > limit:
+        text = "" if value is None else str(value)
+        if len(text) > limit:  # as given, spaces included: the document's maxLength
             raise _problem(f"не длиннее {limit} символов")
-        return text
+        return text.strip()
 
     return BeforeValidator(check)
 
 
-# Field types: the schema states the real type; our validators give the Russian messages.
-Codes = Annotated[list[Annotated[str, Field(pattern=CODE_PATTERN)]], BeforeValidator(_codes)]
+# Field types: the schema states the real type and every text the validator takes (an optional
+# field's null is what an empty value means, see app.api.params.documented); our validators give
+# the Russian messages.
+# maxItems only in the document: the validated value is the codes themselves, which may be more.
+Codes = Annotated[
+    list[Annotated[str, Field(pattern=comma_list(CODE, MAX_VALUES))]],
+    Field(json_schema_extra={"maxItems": MAX_VALUES}),
+    BeforeValidator(_codes),
+]
 Flag = Annotated[bool | None, BeforeValidator(_flag)]
 
 

@@ -34,7 +34,7 @@ _FIXED = {
     "float_parsing": "нужно число",
     "float_type": "нужно число",
     "bool_parsing": "нужно да или нет",
-    "bool_type": "нужно да или нет",
+    "bool_type": "нужно true или false",  # a strict boolean: only JSON (forms and sheets read yes/no themselves)
     "list_type": "неверный тип значения",
     "dict_type": "неверный тип значения",
     "model_type": "неверный тип значения",

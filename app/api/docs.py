@@ -20,6 +20,7 @@ from app.web.templating import render
 router = APIRouter(include_in_schema=False)
 METHODS = ("get", "post", "put", "patch", "delete")
 _REF = "#/components/schemas/"
+EMPTY = "пусто (= не указано)"
 
 
 def code_spans(text: str | None) -> Markup:
@@ -47,8 +48,12 @@ def describe(schema: dict[str, Any] | None) -> Markup:
         shown = Markup(" или ").join(describe(o) for o in options if o.get("type") != "null")
         return shown + Markup(" или null") if nullable else shown
     kind = schema.get("type")
+    if schema.get("const") == "":  # a query parameter's empty value (app.api.params.NOT_GIVEN)
+        return Markup(EMPTY)
     if "enum" in schema:
-        return Markup("одно из: ") + Markup(", ").join(Markup("<code>{}</code>").format(v) for v in schema["enum"])
+        return Markup("одно из: ") + Markup(", ").join(
+            Markup("<code>{}</code>").format(v) if v != "" else Markup(EMPTY) for v in schema["enum"]
+        )
     if kind == "array":
         return Markup("список: ") + describe(schema.get("items"))
     if kind == "object" and isinstance(schema.get("additionalProperties"), dict):

@@ -79,16 +79,29 @@ def documented(model: type[Base]) -> dict[str, Any]:
     return {"parameters": parameters}
 
 
+# An empty value (`year_from=`, as a form's empty select sends it) is taken as not given.
+NOT_GIVEN: dict[str, Any] = {"const": ""}
+
+
 def _given(spec: dict[str, Any]) -> dict[str, Any]:
-    """A field's schema as a query parameter's: an absent parameter is what "null" meant, so
-    the null alternative goes (and with it the field's title and default)."""
+    """A field's schema as a query parameter's. A query has no null: an optional field's null
+    is what an empty value means (not given), so the null alternative becomes the empty string
+    (folded into an enum, which keeps Swagger UI's list of values). The field's title and
+    default go."""
     out = {k: v for k, v in spec.items() if k not in ("title", "description", "default", "anyOf")}
-    options = [o for o in spec.get("anyOf", []) if o.get("type") != "null"]
+    alternatives = spec.get("anyOf", [])
+    options = [o for o in alternatives if o.get("type") != "null"]
     if len(options) == 1:
         out.update(options[0])
     elif options:
         out["anyOf"] = options
-    return out
+    if len(options) == len(alternatives) or _is_array(out):  # a list's items say it (`comma_list`)
+        return out
+    if "enum" in out:
+        out["enum"] = [*out["enum"], ""]
+        return out
+    value = {k: out.pop(k) for k in list(out) if k != "examples"}
+    return {**out, "anyOf": [value, NOT_GIVEN]}
 
 
 def _is_array(spec: dict[str, Any]) -> bool:

@@ -140,5 +140,9 @@ API_DESCRIPTION = (
     "экспорт `/export/practices.csv` и `/export/practices.jsonl`, виджет `/embed/practices`. "
     "Ошибки — `application/problem+json` (RFC 9457) с полем `errors: [{field, message}]`. "
     "Чтение открыто для любых сайтов (CORS), ответы кэшируются (ETag, Cache-Control).\n\n"
+    "Параметры запроса читаются, как их отправляет HTML-форма: пустое значение (`year_from=`) — как "
+    "если бы параметра не было; значения повторяемых параметров (`region`, `theme`, …) можно "
+    "перечислить через запятую (`region=RU-BEL,RU-TA`); у остальных, если параметр повторён, "
+    "действует последнее значение. Неизвестный или неверный параметр — ответ 400 с его именем.\n\n"
     + STABILITY_PROMISE
 )

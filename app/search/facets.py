@@ -24,7 +24,7 @@ from pydantic import Field
 
 from app.catalogue.practices.schemas import MIN_YEAR
 from app.models import utcnow
-from app.querystring import Codes, Flag, Whole
+from app.querystring import MAX_VALUES, Codes, Flag, Whole
 
 if TYPE_CHECKING:
     from app.search.base import SearchQuery
@@ -141,7 +141,8 @@ class MultiFacet(ValueFacet):
     kind: ClassVar[FacetKind] = "multi"
 
     def fields(self) -> dict[str, tuple[Any, Any]]:
-        return {self.name: (Codes, Field(default_factory=list, description=self.description, examples=[self.example.split(",")]))}
+        description = f"{self.description} Не больше {MAX_VALUES} повторов и {MAX_VALUES} значений через запятую в каждом."
+        return {self.name: (Codes, Field(default_factory=list, description=description, examples=[self.example.split(",")]))}
 
     def read(self, values: Mapping[str, Any], into: Selections) -> None:
         if values.get(self.name):

@@ -10,6 +10,7 @@ that adds or removes one of its values.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
@@ -19,7 +20,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from pydantic_core import PydanticCustomError
 
 from app.catalogue.practices.table import Dialect
-from app.querystring import ParamError, Params, Text, Whole, split_values
+from app.querystring import ParamError, Params, Text, Whole, comma_list, split_values
 from app.search.base import MAX_PER_PAGE, SORTS, FacetCount, SearchQuery, SearchResult
 from app.search.facets import BY_NAME, FACETS, NAMES, selections
 from app.validation import russian_message
@@ -31,7 +32,8 @@ SORT_DESCRIPTION = ("Порядок: `relevance` (по умолчанию), `new
                     "`winners` (сначала отмеченные наградами, среди них — по релевантности или новизне).")
 Sort = Literal["relevance", "newest", "title", "winners"]
 assert SORTS == ("relevance", "newest", "title", "winners")
-FacetName = Literal[NAMES]  # type: ignore[valid-type]  # the registry's names, known at import
+# A facet's name, or several through commas (`facets=region,theme`): what `_facet_names` reads.
+FacetName = Annotated[str, Field(pattern=comma_list("|".join(re.escape(n) for n in NAMES)))]
 
 
 def _facet_names(value: Any) -> list[str] | None:
@@ -109,7 +111,7 @@ class Family:
                       + ", ".join(NAMES) + ". По умолчанию — все.", examples=[["region", "theme"]]),
             )
         for param in self.ignored:
-            fields[param] = (str | list[str] | None, Field(None, description="Принимается и не учитывается."))
+            fields[param] = (str | list[str], Field(None, description="Принимается и не учитывается."))
         return fields
 
     @property

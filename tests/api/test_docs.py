@@ -41,8 +41,9 @@ def test_docs_describe_every_operation_with_parameters_and_examples(client):
             for tr in practices.select("table.parameters tbody tr")}
     assert set(rows) >= {"q", "region", "theme", "municipality_type", "year_from", "year_to", "has_figures", "sort",
                          "page", "per_page", "facets"}
-    assert rows["per_page"][1] == "целое 1–100"
-    assert rows["sort"][1] == "одно из: relevance , newest , title , winners"
+    # An empty value is documented as what it means: not given (the way an HTML form sends it).
+    assert rows["per_page"][1] == "целое 1–100 или пусто (= не указано)"
+    assert rows["sort"][1] == "одно из: relevance , newest , title , winners , пусто (= не указано)"
     assert rows["has_figures"][3] == "true"
     assert rows["region"][3] == "RU-BEL,RU-MOW"
     statuses = [dt.get_text() for dt in practices.select("dl.responses dt")]

@@ -100,9 +100,16 @@ def test_jsonl_round_trips_through_the_import_format(client, engine, corpus):
 
 @pytest.mark.parametrize("path", ["/export/practices.csv", "/export/practices.jsonl"])
 @pytest.mark.parametrize(("params", "field"), [({"year_from": "x"}, "year_from"), ({"region": "a b"}, "region"),
-                                               ({"columns": "title"}, "columns")])
+                                               ({"columns": "title"}, "columns"),
+                                               ({"dialect": "", "region": "'"}, "region"),
+                                               ({"dialect": "excel"}, "dialect")])
 def test_bad_parameters_are_problems_before_streaming(client, path, params, field):
     assert error_fields(client.get(path, params=params)) == [field]
+
+
+def test_an_empty_dialect_is_the_default_as_documented(client, corpus):
+    """`dialect=` (an empty select of a form) is the default CSV; the document lists "" among its values."""
+    assert csv_rows(client.get("/export/practices.csv?dialect=")) == csv_rows(client.get("/export/practices.csv"))
 
 
 def test_search_page_parameters_are_accepted(client, corpus):

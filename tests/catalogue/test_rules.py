@@ -7,7 +7,15 @@ from datetime import date
 import pytest
 from pydantic import ValidationError
 
-from app.catalogue.practices.schemas import MIN_YEAR, URL_MESSAGE, CardIn, PracticeIn, max_year
+from app.catalogue.practices.schemas import (
+    MIN_YEAR,
+    URL_MESSAGE,
+    CardIn,
+    PracticeIn,
+    max_year,
+    number_of,
+    whole_of,
+)
 from app.search.facets import facet
 from app.search.params import LIST
 from app.validation import error_list
@@ -73,3 +81,14 @@ def test_counts_in_messages_are_proper_russian() -> None:
     assert russian_message({"type": "too_long", "ctx": {"max_length": 21}, "input": []}) == "слишком длинно: не больше 21 значения"
     assert russian_message({"type": "string_too_short", "ctx": {"min_length": 1}, "input": ""}) == "слишком коротко: не меньше 1 символа"
     assert russian_message({"type": "literal_error", "ctx": {"expected": "'a' or 'b'"}}) == "допустимо: 'a' или 'b'"
+
+
+def test_forms_and_sheets_read_numbers_as_people_write_them_and_leave_the_rest_to_the_schema() -> None:
+    """The schema takes JSON numbers only; a form's or a sheet's text is read by these first."""
+    assert [number_of(t) for t in ("1 000,5", "12", "\u00a012\u202f000", "-0.5", "1e3")] == [1000.5, 12.0, 12000.0, -0.5, 1000.0]
+    assert [number_of(t) for t in ("двенадцать", "1_0", "١٢", "—")] == ["двенадцать", "1_0", "١٢", "—"]
+    assert [whole_of(t) for t in ("2019", " 2019 ")] == [2019, 2019]
+    assert [whole_of(t) for t in ("2019.0", "+2019", "9" * 19, "в прошлом году")] == ["2019.0", "+2019", "9" * 19, "в прошлом году"]
+    assert errors(year_started="2019") == {"year_started": "нужно целое число"}
+    assert errors(outcome_figures=[{"indicator": "Проектов", "value_before": "12"}]) == {
+        "outcome_figures.0.value_before": "нужно число"}

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.catalogue.adoptions.schemas import LIMITS
-from app.catalogue.practices.forms import HONEYPOT, NUMBER_KEYS, ROW_GROUPS, _number
+from app.catalogue.practices.forms import HONEYPOT, NUMBER_KEYS, ROW_GROUPS
+from app.catalogue.practices.schemas import number_of, whole_of
 
 TEXT = ("municipality", "region", "municipality_type", "year", "what_changed")
 CONTACT = ("name", "organisation", "email", "phone")
@@ -65,10 +66,12 @@ def to_payload(form: AdoptionForm) -> dict[str, Any]:
         return text if text.strip() else None
 
     payload: dict[str, Any] = {k: text.strip() for k in TEXT if (text := given(k)) is not None}
+    if "year" in payload:  # the schema takes a number, the form has text
+        payload["year"] = whole_of(payload["year"])
     payload["contact"] = {k: text for k in CONTACT if (text := given(f"contact.{k}")) is not None}
     figures = []
     for i in range(LIMITS["figures"]):
-        row = {k: (_number(text) if k in NUMBER_KEYS else text)
+        row = {k: (number_of(text) if k in NUMBER_KEYS else text)
                for k in FIGURE_KEYS if (text := given(f"outcome_figures.{i}.{k}")) is not None}
         if row:
             figures.append(row)

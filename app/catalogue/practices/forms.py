@@ -17,7 +17,7 @@ from pydantic import BaseModel
 
 from app.catalogue.practices import fields
 from app.catalogue.practices.checks import check
-from app.catalogue.practices.schemas import LIMITS
+from app.catalogue.practices.schemas import LIMITS, number_of, whole_of
 from app.catalogue.reference import Reference
 
 M = TypeVar("M", bound=BaseModel)
@@ -39,7 +39,6 @@ MAX_FIELDS = 1000
 _ROW = re.compile(r"^(outcome_figures|documents|awards)\.(\d{1,4})\.([a-z_]+)$")
 # Control characters (tab and newlines stay); what no person types into a form.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_SPACES = re.compile(r"[\s\u00a0\u202f\u2009]")
 
 LABELS = {
     **fields.LABELS,
@@ -130,11 +129,6 @@ def parse_pairs(pairs: Iterable[tuple[str, str]]) -> PracticeForm:
     return form
 
 
-def _number(value: str) -> str:
-    """Russian habits: `1 000,5` → `1000.5`."""
-    return _SPACES.sub("", value).replace(",", ".")
-
-
 # What only moderators edit (a submission carrying them is refused by its schema).
 MODERATOR_ONLY = ("awards",)
 
@@ -151,7 +145,9 @@ def to_payload(form: PracticeForm, submitter: bool = False) -> dict[str, Any]:
     payload: dict[str, Any] = {}
     for name in TEXT_FIELDS:
         if (text := given(name)) is not None:
-            payload[name] = text.strip() if name in ("year_started", "region", "municipality_type", "slug") else text
+            payload[name] = text.strip() if name in ("region", "municipality_type", "slug") else text
+    if "year_started" in payload:  # the schema takes a number, the form has text
+        payload["year_started"] = whole_of(payload["year_started"])
     payload["themes"] = list(v.get("themes") or [])
     payload["contact"] = {k: text for k in CONTACT_KEYS if (text := given(f"contact.{k}")) is not None}
     payload["contact_public"] = bool(v.get("contact_public"))
@@ -165,7 +161,7 @@ def to_payload(form: PracticeForm, submitter: bool = False) -> dict[str, Any]:
             row = {}
             for key in keys:
                 if (text := given(f"{group}.{i}.{key}")) is not None:
-                    row[key] = _number(text) if key in NUMBER_KEYS else text
+                    row[key] = number_of(text) if key in NUMBER_KEYS else text
             rows.append(row)
         payload[group] = rows
     if submitter:

@@ -19,6 +19,9 @@ from pydantic import (
     ConfigDict,
     EmailStr,
     Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
     field_validator,
 )
 
@@ -43,7 +46,31 @@ LIMITS = {
 # The largest figure a card may hold, either sign: more than any budget in roubles or any count
 # of people, and small enough that a difference or a ratio of two stays a finite float.
 MAX_FIGURE = 1e15
-FigureValue = Annotated[float | None, Field(allow_inf_nan=False, ge=-MAX_FIGURE, le=MAX_FIGURE)]
+# Numbers are JSON numbers, as the document says: a "12" or a true is a wrong value, not a guess.
+# Forms and sheets read people's text themselves (`number_of`, `whole_of`).
+FigureValue = Annotated[StrictFloat | None, Field(allow_inf_nan=False, ge=-MAX_FIGURE, le=MAX_FIGURE)]
+_NUMBER_SPACES = re.compile(r"[\s\u00a0\u202f\u2009]")
+
+
+def number_of(text: str) -> float | str:
+    """A number as people write it in a form or a sheet (`1 000,5` → 1000.5); anything else is
+    left as text for the schema to name («нужно число»)."""
+    plain = _NUMBER_SPACES.sub("", text).replace(",", ".")
+    if not plain.isascii() or "_" in plain:  # Python's float() also reads «١٢» and «1_0»
+        return text
+    try:
+        return float(plain)
+    except ValueError:
+        return text
+
+
+def whole_of(text: str) -> int | str:
+    """A whole number as people write it (`2019`, ` 2019 `); anything else is left as text for
+    the schema to name («нужно целое число»)."""
+    plain = text.strip()
+    # 18 digits: any year or count, and far below int()'s limit on the digits it converts
+    return int(plain) if plain.isascii() and plain.isdigit() and len(plain) <= 18 else text
+
 
 # One year rule for the form, the API, files and the search filter: from 1991 (the first
 # municipal reform of the Russian Federation) to next year (a practice planned to start).
@@ -118,8 +145,23 @@ Phone = Annotated[Annotated[str, Field(max_length=50), AfterValidator(_check_pho
 Url = Annotated[Annotated[str, Field(max_length=LIMITS["url"]), AfterValidator(_check_url)] | None, Cleaned]
 Slug = Annotated[Annotated[str, Field(max_length=80, pattern=SLUG_RE)] | None, Cleaned]
 CodeSlug = Annotated[Annotated[str, Field(max_length=64, pattern=SLUG_RE)] | None, Cleaned]
-Email = Annotated[EmailStr | None, BeforeValidator(clean_text)]
-Year = Annotated[int | None, AfterValidator(_check_year)]
+
+
+def _address(value: Any) -> Any:
+    """An e-mail address cleaned as any text, except that only "" means 'no address' (the
+    document says so): spaces or invisible characters alone are a wrong address, not none."""
+    if value == "":
+        return None
+    return clean_text(value) or value
+
+
+def _or_empty(schema: dict[str, Any]) -> None:
+    """The documented schema of an optional address that reads "" as none (`_address`)."""
+    schema["anyOf"].insert(-1, {"const": ""})
+
+
+Email = Annotated[EmailStr | None, BeforeValidator(_address), Field(json_schema_extra=_or_empty)]
+Year = Annotated[StrictInt | None, AfterValidator(_check_year)]
 
 
 class _Strict(BaseModel):
@@ -202,7 +244,9 @@ class CardIn(_Strict):
     resources: LongText = None
     partners: LongText = None
     contact: Contact = Field(default_factory=Contact, json_schema_extra=_null_is_empty)
-    contact_public: bool = False
+    # JSON's true or false only: a 0 or a "true" is a wrong value, as the document says, not a
+    # guess (the forms read their checkbox themselves: forms.parse_pairs).
+    contact_public: StrictBool = False
     source_url: Url = None
     sources: list[Source] = Field(default_factory=list, max_length=LIMITS["documents"], json_schema_extra=_null_is_empty)
     documents: list[DocumentLink] = Field(

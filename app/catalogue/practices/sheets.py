@@ -23,6 +23,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from app.catalogue.practices import table
+from app.catalogue.practices.schemas import number_of
 from app.catalogue.practices.table import COLUMNS, PRACTICE_REF, ROW_SHEETS, SHEET_COLUMNS, Column, Dialect
 from app.catalogue.reference import Reference
 
@@ -360,7 +361,7 @@ def _item(group: str, item: dict[str, Any]) -> dict[str, Any]:
         if isinstance(value, float) and value.is_integer() and key == "year":
             value = int(value)
         if group == "outcome_figures" and key in ("value_before", "value_after") and isinstance(value, str):
-            value = value.replace(" ", "").replace("\u00a0", "").replace(",", ".")
+            value = number_of(value)
         if key in ("category", "place") and isinstance(value, int | float):
             value = str(int(value))
         out[key] = value

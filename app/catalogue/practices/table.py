@@ -17,7 +17,7 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from app.catalogue.practices import fields
-from app.catalogue.practices.schemas import PLACE_LABELS
+from app.catalogue.practices.schemas import PLACE_LABELS, number_of, whole_of
 from app.catalogue.reference import Reference
 from app.models import Adoption
 from app.search.facets import BY_NAME
@@ -323,7 +323,7 @@ def _figures(text: str) -> tuple[list[dict[str, Any]], str | None]:
             return out, f"«{part[:60]}»: ожидается «показатель: было → стало единица (период)»"
         figure: dict[str, Any] = {"indicator": m["indicator"]}
         for key, raw in (("value_before", m["before"]), ("value_after", m["after"])):
-            figure[key] = None if raw in ("—", "-") else raw.replace(",", ".")
+            figure[key] = None if raw in ("—", "-") else number_of(raw)
         figure |= {k: m[k] for k in ("unit", "period") if m[k]}
         out.append(figure)
     return out, None
@@ -354,6 +354,8 @@ def _cell_value(column: Column, value: Any) -> tuple[Any, str | None]:
         return value.date().isoformat(), None
     if isinstance(value, float) and value.is_integer():
         return int(value), None
+    if column.kind == "int" and isinstance(value, str):  # a CSV's year: the schema takes a number
+        return whole_of(value), None
     return (value.strip() if isinstance(value, str) else value), None
 
 
