@@ -13,10 +13,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
-from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from app.bulk_insert import insert_rows
 from app.catalogue.practices import fields
 from app.catalogue.practices.schemas import PracticeIn
 from app.catalogue.practices.unique import new_tracking_code
@@ -87,11 +87,11 @@ def _insert_chunk(session: Session, cards: Sequence[NewCard], actor: str) -> Non
             "created_at": now, "updated_at": now, "published_at": now if status == Status.published else None,
             "synthetic": False,
         })
-    # Core statements on the session's connection: the ORM's bulk path costs more than the
-    # insert. The ids are read back by address: RETURNING in parameter order makes SQLite
-    # insert row by row.
+    # Core on the session's connection (the ORM's bulk path costs more than the insert), and
+    # on PostgreSQL COPY (`insert_rows`). The ids are read back by address: COPY returns
+    # nothing, and RETURNING in parameter order makes SQLite insert row by row.
     db = session.connection()
-    db.execute(insert(Practice), rows)
+    insert_rows(db, Practice, rows)
     by_slug = dict(db.execute(select(col(Practice.slug), col(Practice.id))
                               .where(col(Practice.slug).in_([r["slug"] for r in rows]))).all())
     ids = [by_slug[r["slug"]] for r in rows]
@@ -103,14 +103,12 @@ def _insert_chunk(session: Session, cards: Sequence[NewCard], actor: str) -> Non
     audit = [{"practice_id": pid, "actor": actor, "action": "create", "changes": {"status": new.status.value}, "at": now}
              for pid, new in zip(ids, cards, strict=True)]
     public = [(pid, new.slug) for pid, new in zip(ids, cards, strict=True) if new.status == Status.published]
-    if themes:
-        db.execute(insert(PracticeTheme), themes)
-    if awards:
-        db.execute(insert(Award), awards)
-    db.execute(insert(AuditLog), audit)
+    insert_rows(db, PracticeTheme, themes)
+    insert_rows(db, Award, awards)
+    insert_rows(db, AuditLog, audit)
     if public:
-        db.execute(insert(Outbox), [{"practice_id": pid, "op": OutboxOp.upsert, "version": 1, "created_at": now,
-                                          "next_attempt_at": now, "attempts": 0} for pid, _ in public])
-        db.execute(insert(ChangeLog), [{"practice_id": pid, "slug": slug, "kind": OutboxOp.upsert.value, "at": now}
-                                            for pid, slug in public])
+        insert_rows(db, Outbox, [{"practice_id": pid, "op": OutboxOp.upsert, "version": 1, "created_at": now,
+                                  "next_attempt_at": now, "attempts": 0} for pid, _ in public])
+        insert_rows(db, ChangeLog, [{"practice_id": pid, "slug": slug, "kind": OutboxOp.upsert.value, "at": now}
+                                    for pid, slug in public])
         mark_outbox_written(session)
