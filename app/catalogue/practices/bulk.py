@@ -20,7 +20,7 @@ from app.bulk_insert import insert_rows
 from app.catalogue.practices import fields
 from app.catalogue.practices.schemas import PracticeIn
 from app.catalogue.practices.unique import new_tracking_code
-from app.db import mark_outbox_written
+from app.db import mark_outbox_written, one_of
 from app.models import AuditLog, Award, ChangeLog, Outbox, OutboxOp, Practice, PracticeTheme, Status, utcnow
 
 CHUNK = 2000
@@ -71,7 +71,8 @@ def _tracking_codes(session: Session, count: int) -> list[str]:
     codes: set[str] = set()
     while len(codes) < count:
         wanted = {new_tracking_code() for _ in range(count - len(codes))} - codes
-        taken = set(session.exec(select(Practice.tracking_code).where(col(Practice.tracking_code).in_(wanted))))
+        taken = set(session.exec(select(Practice.tracking_code).where(one_of(session, col(Practice.tracking_code),
+                                                                            list(wanted)))))
         codes |= wanted - taken
     return list(codes)
 
@@ -93,7 +94,7 @@ def _insert_chunk(session: Session, cards: Sequence[NewCard], actor: str) -> Non
     db = session.connection()
     insert_rows(db, Practice, rows)
     by_slug = dict(db.execute(select(col(Practice.slug), col(Practice.id))
-                              .where(col(Practice.slug).in_([r["slug"] for r in rows]))).all())
+                              .where(one_of(session, col(Practice.slug), [r["slug"] for r in rows]))).all())
     ids = [by_slug[r["slug"]] for r in rows]
     themes = [{"practice_id": pid, "theme_slug": theme} for pid, new in zip(ids, cards, strict=True)
               for theme in dict.fromkeys(new.card.themes)]
