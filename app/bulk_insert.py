@@ -44,7 +44,8 @@ def _copy(connection: Connection, table: Table, rows: Sequence[Row]) -> None:
 
     given = list(rows[0])
     # Columns the rows leave out but the INSERT would fill from a default of ours (a status,
-    # `utcnow`): the same values here. The rest (ids, server defaults) are the server's.
+    # `utcnow`): the same defaults here, a callable one called once for the statement rather
+    # than per row. The rest (ids, server defaults) are the server's.
     defaults = {c.name: _default(c) for c in table.columns if c.name not in rows[0] and _has_default(c)}
     names = given + list(defaults)
     convert = [_bind_processor(table.columns[name], connection.dialect) for name in names]
