@@ -14,7 +14,8 @@ handle both paths alike (under a savepoint).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import itertools
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import Column, Table, insert, inspect
@@ -24,29 +25,32 @@ from sqlalchemy.exc import DBAPIError
 Row = Mapping[str, Any]
 
 
-def insert_rows(connection: Connection, model: type[Any], rows: Sequence[Row]) -> None:
+def insert_rows(connection: Connection, model: type[Any], rows: Iterable[Row]) -> None:
     """Insert `rows` (dicts of column name to value, every one with the keys of the first)
     into the table of the mapped class `model`; ids and other server defaults are the
-    database's."""
-    if not rows:
-        return
+    database's. A COPY takes the rows one by one as they come (a generator's rows are made
+    while the server works through the ones sent)."""
     table = inspect(model).local_table
     assert isinstance(table, Table)
     if connection.dialect.name == "postgresql" and connection.dialect.driver == "psycopg":
         _copy(connection, table, rows)
-    else:
-        connection.execute(insert(table), list(rows))
+    elif values := list(rows):
+        connection.execute(insert(table), values)
 
 
-def _copy(connection: Connection, table: Table, rows: Sequence[Row]) -> None:
+def _copy(connection: Connection, table: Table, rows: Iterable[Row]) -> None:
     import psycopg
     from psycopg import sql
 
-    given = list(rows[0])
+    pending = iter(rows)
+    first = next(pending, None)
+    if first is None:
+        return
+    given = list(first)
     # Columns the rows leave out but the INSERT would fill from a default of ours (a status,
     # `utcnow`): the same defaults here, a callable one called once for the statement rather
     # than per row. The rest (ids, server defaults) are the server's.
-    defaults = {c.name: _default(c) for c in table.columns if c.name not in rows[0] and _has_default(c)}
+    defaults = {c.name: _default(c) for c in table.columns if c.name not in first and _has_default(c)}
     names = given + list(defaults)
     convert = [_bind_processor(table.columns[name], connection.dialect) for name in names]
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
@@ -56,7 +60,7 @@ def _copy(connection: Connection, table: Table, rows: Sequence[Row]) -> None:
     assert isinstance(driver, psycopg.Connection)
     try:
         with driver.cursor() as cursor, cursor.copy(statement) as copy:
-            for row in rows:
+            for row in itertools.chain([first], pending):
                 values = [row[name] for name in given] + fill
                 copy.write_row([v if f is None else f(v) for f, v in zip(convert, values, strict=True)])
     except psycopg.Error as exc:

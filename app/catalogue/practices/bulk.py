@@ -80,22 +80,23 @@ def _tracking_codes(session: Session, count: int) -> list[str]:
 def _insert_chunk(session: Session, cards: Sequence[NewCard], actor: str) -> None:
     now = utcnow()
     codes = _tracking_codes(session, len(cards))
-    rows = []
-    for (card, slug, status), code in zip(cards, codes, strict=True):
-        rows.append({
-            **fields.column_values(card.model_dump(mode="python")),
-            "slug": slug, "tracking_code": code, "status": status, "version": 1,
-            "created_at": now, "updated_at": now, "published_at": now if status == Status.published else None,
-            "synthetic": False,
-        })
+    # A generator: a COPY sends each row as it is made, so PostgreSQL works through the rows
+    # sent while the next ones are made (the card's values are most of this process's work).
+    rows = ({
+        **fields.column_values(card.model_dump(mode="python")),
+        "slug": slug, "tracking_code": code, "status": status, "version": 1,
+        "created_at": now, "updated_at": now, "published_at": now if status == Status.published else None,
+        "synthetic": False,
+    } for (card, slug, status), code in zip(cards, codes, strict=True))
     # Core on the session's connection (the ORM's bulk path costs more than the insert), and
     # on PostgreSQL COPY (`insert_rows`). The ids are read back by address: COPY returns
     # nothing, and RETURNING in parameter order makes SQLite insert row by row.
     db = session.connection()
     insert_rows(db, Practice, rows)
+    slugs = [new.slug for new in cards]
     by_slug = dict(db.execute(select(col(Practice.slug), col(Practice.id))
-                              .where(one_of(session, col(Practice.slug), [r["slug"] for r in rows]))).all())
-    ids = [by_slug[r["slug"]] for r in rows]
+                              .where(one_of(session, col(Practice.slug), slugs))).all())
+    ids = [by_slug[slug] for slug in slugs]
     themes = [{"practice_id": pid, "theme_slug": theme} for pid, new in zip(ids, cards, strict=True)
               for theme in dict.fromkeys(new.card.themes)]
     awards = [{"practice_id": pid, "competition_slug": a.competition, "year": a.year, "nomination_slug": a.nomination,
