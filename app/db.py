@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 import orjson
-from sqlalchemy import event, text
+from sqlalchemy import String, any_, bindparam, event, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Mapped
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, create_engine
 
 from app.settings import Settings, get_settings
@@ -101,3 +104,13 @@ def begin_write(session: Session) -> None:
     if session.get_bind().dialect.name == "sqlite":
         # A data change that matches no row: pysqlite opens the transaction, SQLite the lock.
         session.execute(text("UPDATE practice SET id = id WHERE 0 = 1"))
+
+
+def one_of(session: Session, column: Mapped[str], values: Sequence[str]) -> ColumnElement[bool]:
+    """`column IN (values)`; on PostgreSQL `column = ANY(array)`, one parameter however many
+    values. An IN list is one parameter per value, and psycopg converts a query that long anew
+    each time (it caches only short ones): about 10 ms of CPU for 2,000 addresses against
+    2–4 ms, paid by an import for every chunk it checks and reads back."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, list(values), type_=ARRAY(String)))
+    return column.in_(values)

@@ -126,7 +126,7 @@ def log(message: str) -> None:
 
 # --- data -----------------------------------------------------------------------------------
 
-def _service_env(data_dir: Path) -> dict[str, str]:
+def service_env(data_dir: Path) -> dict[str, str]:
     """The environment a user's `practices` would see, minus every setting of ours: the
     service runs with its defaults except where a setup says otherwise."""
     from app.settings import Settings
@@ -145,7 +145,7 @@ def prepare_data(count: int, jsonl: Path | None, tmp: Path) -> Path:
         fd, name = tempfile.mkstemp(prefix=f"api-bench-{count}-", suffix=".jsonl")
         os.close(fd)
         jsonl = Path(name)
-    env = _service_env(tmp / "generate")
+    env = service_env(tmp / "generate")
     out = tmp / "generate.log"
     log(f"data: generating {count} practices")
     cli(env, "migrate", log=out, cwd=tmp)
@@ -223,7 +223,7 @@ def api_server(engine: str, data: Path, workdir: Path, slices: int = 1) -> Itera
     """`practices migrate`, timed `practices import`s (one, or one per slice), then `practices
     serve` with its defaults."""
     with contextlib.ExitStack() as stack:
-        env = _service_env(workdir / "var")
+        env = service_env(workdir / "var")
         engine_pid = None
         if engine == "meilisearch":
             from tests.meili_server import running_server

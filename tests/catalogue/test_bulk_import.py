@@ -4,6 +4,7 @@ addresses kept unique by the database under parallel imports, submitters' cards 
 from __future__ import annotations
 
 import threading
+from datetime import datetime
 
 import pytest
 from sqlalchemy import func
@@ -121,3 +122,52 @@ def test_parallel_imports_of_one_file_create_each_practice_once(engine: Engine) 
         slugs = session.exec(select(Practice.slug)).all()
         assert sorted(slugs) == sorted(f"bulk-{i}" for i in range(300))
         assert session.exec(select(func.count()).select_from(Outbox).where(col(Outbox.op) == "upsert")).one() >= 300
+
+
+def _rows(session: Session, model: type, practice_id: int) -> list[dict[str, object]]:
+    """The rows of `model` for one practice as plain values, with what differs between two
+    practices by nature (ids, addresses, tracking codes, the moment) replaced by what it is."""
+    table = model.__table__  # type: ignore[attr-defined]
+    key = table.c.id if "id" in table.c and model is Practice else table.c.practice_id
+    out = []
+    for row in session.connection().execute(select(table).where(key == practice_id)).mappings():
+        values: dict[str, object] = {}
+        for name, value in row.items():
+            if name in ("id", "seq", "practice_id", "slug", "tracking_code"):
+                value = "…" if value is not None else None
+            elif isinstance(value, datetime):
+                value = "a time" if value.tzinfo is not None else "a naive time"
+            values[name] = value
+        out.append(values)
+    return sorted(out, key=repr)
+
+
+def test_a_chunk_writes_exactly_the_rows_create_practice_writes(session: Session) -> None:
+    """Column by column, in every table a new practice touches (on PostgreSQL the chunk goes in
+    by COPY, so this compares COPY with the ORM's INSERTs)."""
+    from app.catalogue.practices.schemas import PracticeIn
+    from app.catalogue.practices.service import create_practice
+
+    def card(slug: str, status: str) -> PracticeIn:
+        return PracticeIn.model_validate(record(
+            slug=slug, status=status, problem="Мало денег", solution="Голосование", outcome="41 проект",
+            resources="10 млн ₽", partners="Минфин края", contact={"organisation": "Администрация", "person": "Ирина",
+                                                                    "email": "adm@example.ru", "phone": "+7 4212 00-00-00",
+                                                                    "website": "https://example.ru"},
+            sources=["https://example.ru/news/2"],
+            awards=[{"competition": "lmp", "year": 2023, "place": "1"},
+                    {"competition": "lmp", "year": 2022, "place": "laureate"}]))
+
+    ref = Reference(session)
+    for status in (Status.published, Status.pending):
+        single = create_practice(session, ref, card(f"single-{status.value}", status.value), actor="import")
+        session.flush()
+        assert not bulk.create_many(session, [bulk.NewCard(card(f"bulk-{status.value}", status.value),
+                                                           f"bulk-{status.value}", status)], "import")
+        chunked = session.exec(select(Practice).where(Practice.slug == f"bulk-{status.value}")).one()
+        assert single.id is not None and chunked.id is not None
+        for model in (Practice, PracticeTheme, Award, AuditLog, Outbox, ChangeLog):
+            expected = _rows(session, model, single.id)
+            assert _rows(session, model, chunked.id) == expected, model.__name__
+            assert expected or (model in (Outbox, ChangeLog) and status == Status.pending), model.__name__
+        assert chunked.tracking_code != single.tracking_code and len(chunked.tracking_code) == len(single.tracking_code)

@@ -175,6 +175,39 @@ def test_rebuild_in_worker_processes_equals_one_in_process(tmp_path: Path, worke
         serial.close()
 
 
+@dataclass
+class CountedPages(CorpusPages):
+    """`CorpusPages` that add a line to the file `log` whenever they are unpickled (where a real
+    source opens a database engine, and with it a connection)."""
+
+    log: str = ""
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return _unpickled, (self.log,)
+
+
+def _unpickled(log: str) -> CountedPages:
+    with open(log, "a", encoding="utf-8") as f:
+        f.write("unpickled\n")
+    return CountedPages(log=log)
+
+
+def test_each_worker_process_opens_the_source_once(tmp_path: Path, worker_starts: list[str]) -> None:
+    """Not once per page: on PostgreSQL every page left a connection open in the worker, and a
+    reindex of 100,000 practices (100 pages) ran the server out of connections."""
+    from app.search.local import workers as local_workers
+
+    log = tmp_path / "unpickled.txt"
+    source = CountedPages(log=str(log))
+    assert len(source.pages() or []) > 2 * local_workers.WORKERS
+    index = LocalIndex(tmp_path / "search.db")
+    try:
+        assert index.rebuild(source) == len(corpus())
+        assert log.read_text(encoding="utf-8").count("unpickled") == local_workers.WORKERS
+    finally:
+        index.close()
+
+
 def test_rebuild_failing_in_a_worker_keeps_the_old_index(tmp_path: Path, worker_starts: list[str]) -> None:
     from app.search.local.store import data_files
 

@@ -13,14 +13,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
-from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from app.bulk_insert import insert_rows
 from app.catalogue.practices import fields
 from app.catalogue.practices.schemas import PracticeIn
 from app.catalogue.practices.unique import new_tracking_code
-from app.db import mark_outbox_written
+from app.db import mark_outbox_written, one_of
 from app.models import AuditLog, Award, ChangeLog, Outbox, OutboxOp, Practice, PracticeTheme, Status, utcnow
 
 CHUNK = 2000
@@ -71,7 +71,8 @@ def _tracking_codes(session: Session, count: int) -> list[str]:
     codes: set[str] = set()
     while len(codes) < count:
         wanted = {new_tracking_code() for _ in range(count - len(codes))} - codes
-        taken = set(session.exec(select(Practice.tracking_code).where(col(Practice.tracking_code).in_(wanted))))
+        taken = set(session.exec(select(Practice.tracking_code).where(one_of(session, col(Practice.tracking_code),
+                                                                            list(wanted)))))
         codes |= wanted - taken
     return list(codes)
 
@@ -79,22 +80,23 @@ def _tracking_codes(session: Session, count: int) -> list[str]:
 def _insert_chunk(session: Session, cards: Sequence[NewCard], actor: str) -> None:
     now = utcnow()
     codes = _tracking_codes(session, len(cards))
-    rows = []
-    for (card, slug, status), code in zip(cards, codes, strict=True):
-        rows.append({
-            **fields.column_values(card.model_dump(mode="python")),
-            "slug": slug, "tracking_code": code, "status": status, "version": 1,
-            "created_at": now, "updated_at": now, "published_at": now if status == Status.published else None,
-            "synthetic": False,
-        })
-    # Core statements on the session's connection: the ORM's bulk path costs more than the
-    # insert. The ids are read back by address: RETURNING in parameter order makes SQLite
-    # insert row by row.
+    # A generator: a COPY sends each row as it is made, so PostgreSQL works through the rows
+    # sent while the next ones are made (the card's values are most of this process's work).
+    rows = ({
+        **fields.column_values(card.model_dump(mode="python")),
+        "slug": slug, "tracking_code": code, "status": status, "version": 1,
+        "created_at": now, "updated_at": now, "published_at": now if status == Status.published else None,
+        "synthetic": False,
+    } for (card, slug, status), code in zip(cards, codes, strict=True))
+    # Core on the session's connection (the ORM's bulk path costs more than the insert), and
+    # on PostgreSQL COPY (`insert_rows`). The ids are read back by address: COPY returns
+    # nothing, and RETURNING in parameter order makes SQLite insert row by row.
     db = session.connection()
-    db.execute(insert(Practice), rows)
+    insert_rows(db, Practice, rows)
+    slugs = [new.slug for new in cards]
     by_slug = dict(db.execute(select(col(Practice.slug), col(Practice.id))
-                              .where(col(Practice.slug).in_([r["slug"] for r in rows]))).all())
-    ids = [by_slug[r["slug"]] for r in rows]
+                              .where(one_of(session, col(Practice.slug), slugs))).all())
+    ids = [by_slug[slug] for slug in slugs]
     themes = [{"practice_id": pid, "theme_slug": theme} for pid, new in zip(ids, cards, strict=True)
               for theme in dict.fromkeys(new.card.themes)]
     awards = [{"practice_id": pid, "competition_slug": a.competition, "year": a.year, "nomination_slug": a.nomination,
@@ -103,14 +105,12 @@ def _insert_chunk(session: Session, cards: Sequence[NewCard], actor: str) -> Non
     audit = [{"practice_id": pid, "actor": actor, "action": "create", "changes": {"status": new.status.value}, "at": now}
              for pid, new in zip(ids, cards, strict=True)]
     public = [(pid, new.slug) for pid, new in zip(ids, cards, strict=True) if new.status == Status.published]
-    if themes:
-        db.execute(insert(PracticeTheme), themes)
-    if awards:
-        db.execute(insert(Award), awards)
-    db.execute(insert(AuditLog), audit)
+    insert_rows(db, PracticeTheme, themes)
+    insert_rows(db, Award, awards)
+    insert_rows(db, AuditLog, audit)
     if public:
-        db.execute(insert(Outbox), [{"practice_id": pid, "op": OutboxOp.upsert, "version": 1, "created_at": now,
-                                          "next_attempt_at": now, "attempts": 0} for pid, _ in public])
-        db.execute(insert(ChangeLog), [{"practice_id": pid, "slug": slug, "kind": OutboxOp.upsert.value, "at": now}
-                                            for pid, slug in public])
+        insert_rows(db, Outbox, [{"practice_id": pid, "op": OutboxOp.upsert, "version": 1, "created_at": now,
+                                  "next_attempt_at": now, "attempts": 0} for pid, _ in public])
+        insert_rows(db, ChangeLog, [{"practice_id": pid, "slug": slug, "kind": OutboxOp.upsert.value, "at": now}
+                                    for pid, slug in public])
         mark_outbox_written(session)

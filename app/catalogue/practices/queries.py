@@ -15,7 +15,7 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from app.catalogue.practices.schemas import SLUG_RE
-from app.db import is_row_id
+from app.db import is_row_id, one_of
 from app.models import Adoption, AdoptionStatus, AuditLog, Practice, PracticeTheme, Status
 
 TRACKING_RE = r"^P-[0-9A-F]{8}$"
@@ -66,7 +66,7 @@ def by_slugs(session: Session, slugs: Iterable[str]) -> dict[str, Practice]:
     wanted, found = sorted(set(slugs)), dict[str, Practice]()
     for start in range(0, len(wanted), 500):
         chunk = wanted[start:start + 500]
-        found |= {p.slug: p for p in session.exec(select(Practice).where(col(Practice.slug).in_(chunk)))}
+        found |= {p.slug: p for p in session.exec(select(Practice).where(one_of(session, col(Practice.slug), chunk)))}
     return found
 
 

@@ -97,7 +97,13 @@ _BLANK_LETTERS = frozenset("\u115f\u1160\u2800\u3164\uffa0")
 
 def visible(text: str) -> bool:
     """Whether `text` shows anything: a title of zero-width characters alone is no title."""
-    return any(c not in _BLANK_LETTERS and unicodedata.category(c) not in _INVISIBLE_CATEGORIES for c in text)
+    # A loop, not any() over a generator: every text field of every imported record comes
+    # here (a million calls for 100,000 practices), nearly always to stop at the first
+    # character, and making the generator cost twice the answer (0.4 s of such an import).
+    for c in text:  # noqa: SIM110 - see above
+        if c not in _BLANK_LETTERS and unicodedata.category(c) not in _INVISIBLE_CATEGORIES:
+            return True
+    return False
 
 
 def clean_text(value: Any) -> Any:

@@ -101,6 +101,10 @@ def staged(
             worker = context.Process(target=_work, args=(theirs,), name="local-index-stemming", daemon=True)
             worker.start()
             theirs.close()
+            # The source once per worker, not with every page: unpickling it opens a database
+            # engine, and one per page left a connection open per page (on PostgreSQL 100
+            # pages of 1,000 practices ran the server out of connections).
+            ours.send(source)
             started.append((ours, worker))
         # Page i goes to worker i mod WORKERS, and replies are taken in page order. Requests
         # and replies are tiny (the data goes through the stage files), so a send never blocks.
@@ -111,7 +115,7 @@ def staged(
             if waiting:
                 i, page = waiting.popleft()
                 ours = started[i % WORKERS][0]
-                ours.send((source, page, seq, str(directory / f"page-{i}.db")))
+                ours.send((page, seq, str(directory / f"page-{i}.db")))
                 sent.append(ours)
 
         for _ in range(WORKERS * AHEAD):
@@ -147,19 +151,20 @@ def _receive(conn: Connection) -> Path:
 
 
 def _work(conn: Connection) -> None:
-    """A worker: (source, page, seq, stage path) in, the page staged and its path out; then
-    ("postings", path) in, its postings staged and the path out; until None."""
+    """A worker: the source in; then (page, seq, stage path) in, the page staged and its path
+    out; then ("postings", path) in, its postings staged and the path out; until None."""
     gc.disable()  # it only makes short-lived pages: collections would be pure cost
     # Per tier, word key -> ids (no (key, tier) tuple per occurrence: a page has ~90 keys a document).
     postings: list[dict[str, array[int]]] = [defaultdict(lambda: array("I")) for _ in range(store.tier_count())]
     try:
+        source = conn.recv()
         while (message := conn.recv()) is not None:
             try:
                 if message[0] == "postings":
                     path = message[1]
                     _stage_postings(path, postings)
                 else:
-                    source, page, seq, path = message
+                    page, seq, path = message
                     _stage(path, source.read(page), seq, postings)
                 reply = ("ok", path)
             except Exception as exc:  # reported to, and raised in, the rebuilding process
