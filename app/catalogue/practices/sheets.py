@@ -21,6 +21,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.writer.excel import ExcelWriter
 
 from app.catalogue.practices import table
 from app.catalogue.practices.schemas import number_of
@@ -159,7 +160,9 @@ class XlsxWriter:
                 sheet.append([_typed_cell(sheet, v, c) for v, c in zip(row, (PRACTICE_REF, *row_sheet.columns), strict=True)])
 
     def save(self, out: IO[bytes]) -> None:
-        self.book.save(out)
+        # Through openpyxl's writer, not `Workbook.save`, which stamps `modified` with the second
+        # it runs: the day set above stays, and the same file asked for twice has the same length.
+        ExcelWriter(self.book, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, allowZip64=True)).save()
 
 
 # -- Reading ----------------------------------------------------------------------------------
