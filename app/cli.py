@@ -99,7 +99,7 @@ def seed() -> None:
 
 def _import(path: Path, skip_bad: bool, create_only: bool = False, publish: bool = False,
             update_submitted: bool = False) -> ImportReport:
-    from app.catalogue.practices.io import check_sources, file_sources, write_checked
+    from app.catalogue.practices.io import check_file, write_checked
     from app.catalogue.reference import ReferenceProvider
     from app.db import session_scope
     from app.models import Status
@@ -110,7 +110,7 @@ def _import(path: Path, skip_bad: bool, create_only: bool = False, publish: bool
     engine = _engine()
     data = path.read_bytes()
     ref = ReferenceProvider(engine).get()
-    checked = check_sources(file_sources(path.name, data, ref), ref)
+    checked = check_file(path.name, data, ref)
     with progress_bar(f"Импорт {path.name}", len(checked)) as advance, session_scope(engine) as session:
         report = write_checked(session, ref, checked, skip_bad=skip_bad, create_only=create_only,
                                new_status=Status.published if publish else Status.pending, progress=advance,

@@ -159,3 +159,29 @@ def test_seed_file_is_valid_and_real(session: Session) -> None:
     for name in ("юнармейц", "Книжный дворик", "Кислород", "Студенческий проектный офис", "Культура с доставкой"):
         assert name in titles
     assert sum(p.region_code == "RU-BEL" for p in practices) >= 7
+
+
+def test_check_file_reads_and_checks_with_the_collector_paused_and_then_back_on(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    from app.catalogue.practices import io as practices_io
+
+    seen: list[bool] = []
+    check = practices_io.check_sources
+
+    def spy(sources, ref):  # type: ignore[no-untyped-def]
+        sources = list(sources)  # read here, so that reading is inside the spy too
+        seen.append(gc.isenabled())
+        return check(sources, ref)
+
+    monkeypatch.setattr(practices_io, "check_sources", spy)
+    data = "\n".join(lines(record(), record(title="Школа старост", region="XX-NOPE"))).encode()
+    assert gc.isenabled()
+    checked = practices_io.check_file("file.jsonl", data, Reference(session))
+    assert seen == [False] and gc.isenabled()
+    assert [bool(c.errors) for c in checked] == [False, True]
+    with pytest.raises(practices_io.SheetError):
+        practices_io.check_file("file.txt", data, Reference(session))
+    assert gc.isenabled()  # on again after a file that cannot be read at all

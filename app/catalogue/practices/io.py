@@ -10,8 +10,10 @@ creates no duplicates.
 
 from __future__ import annotations
 
+import gc
 import json
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -142,6 +144,27 @@ def file_sources(name: str, data: bytes, ref: Reference) -> list[Source]:
     if suffix in ("xlsx", "csv"):
         return sheet_sources(name, data, ref)
     raise SheetError("нужен файл .jsonl, .xlsx или .csv")
+
+
+def check_file(name: str, data: bytes, ref: Reference) -> list[Checked]:
+    """Every practice of a file (`file_sources`) checked (`check_sources`)."""
+    with _collector_paused():
+        return check_sources(file_sources(name, data, ref), ref)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused while a file is read and checked: every record
+    stays alive until it is written, so each collection on the way traverses all the records
+    read so far and frees nothing; for 100,000 practices those collections were 5 of the 9 s
+    of CPU of reading and checking. (Cycles made meanwhile, if any, wait for the next one.)"""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def check_sources(sources: Iterable[Source], ref: Reference) -> list[Checked]:
