@@ -14,9 +14,8 @@ import orjson
 from fastapi import HTTPException, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
-from starlette.concurrency import run_in_threadpool
 
-from app.search.base import SearchIndex, SearchQuery, SearchResult, SearchUnavailable
+from app.search.base import SearchIndex, SearchQuery, SearchResult, SearchUnavailable, beside
 from app.search.rewrite import search_as_meant
 
 log = logging.getLogger(__name__)
@@ -84,12 +83,8 @@ def search_or_503(index: SearchIndex, query: SearchQuery, as_meant: bool = False
 
 
 async def searched(index: SearchIndex, query: SearchQuery) -> tuple[SearchResult, str | None]:
-    """`search_or_503(…, as_meant=True)` from an async route: on the event loop for an engine
-    that searches in this process (no hop to a worker thread and back, no threads taking turns
-    at the GIL), in a worker thread for one that waits on a server."""
-    if index.in_process:
-        return search_or_503(index, query, as_meant=True)
-    return await run_in_threadpool(search_or_503, index, query, True)
+    """`search_or_503(…, as_meant=True)` from an async route (`beside` the engine)."""
+    return await beside(index, search_or_503, index, query, True)
 
 
 def weak_etag(body: bytes) -> str:

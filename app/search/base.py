@@ -16,9 +16,11 @@ Facets are disjunctive: the counts of a facet ignore that facet's own selection
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, TypeVar, runtime_checkable
+
+from starlette.concurrency import run_in_threadpool
 
 from app.search.facets import NAMES
 
@@ -170,3 +172,15 @@ class SearchIndex(Protocol):
         """
 
     def close(self) -> None: ...
+
+
+T = TypeVar("T")
+
+
+async def beside(index: SearchIndex, work: Callable[..., T], *args: Any) -> T:
+    """`work(*args)`, which searches `index`, from async code: on the event loop for an engine
+    that searches in this process (no hop to a worker thread and back, no threads taking turns
+    at the GIL), in a worker thread for one that waits on a server."""
+    if index.in_process:
+        return work(*args)
+    return await run_in_threadpool(work, *args)

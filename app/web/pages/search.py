@@ -11,12 +11,11 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
-from starlette.concurrency import run_in_threadpool
 
 from app.catalogue.reference import Reference
 from app.deps import ReferenceDep, SearchDep, SettingsDep
 from app.links import public_base
-from app.search.base import SearchIndex, SearchQuery, SearchUnavailable
+from app.search.base import SearchIndex, SearchQuery, SearchUnavailable, beside
 from app.search.params import query_string
 from app.search.rewrite import search_as_meant
 from app.search.thesaurus import Thesaurus
@@ -102,12 +101,8 @@ async def _answer(
     request: Request, settings: Settings, index: SearchIndex, ref: Reference, heading: str,
     intro: str | None = None, fixed: dict[str, str] | None = None,
 ) -> HTMLResponse:
-    """`search_page_for` from an async route: on the event loop for an engine that searches in
-    this process (no hop to a worker thread and back, as `app.api.responses.searched`), in a
-    worker thread for one that waits on a server."""
-    if index.in_process:
-        return search_page_for(request, settings, index, ref, heading, intro, fixed)
-    return await run_in_threadpool(search_page_for, request, settings, index, ref, heading, intro, fixed)
+    """`search_page_for` from an async route (`beside` the engine, as the API's search)."""
+    return await beside(index, search_page_for, request, settings, index, ref, heading, intro, fixed)
 
 
 @router.get("/practices", response_class=HTMLResponse)
