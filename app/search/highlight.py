@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from app.search import typos
 from app.search.morphology import FAMILY, word_keys
@@ -38,42 +39,65 @@ class Matcher:
         return answer
 
     def _matches(self, word: str) -> bool:
-        folded = fold(word)
-        if not folded:
+        forms = _forms(word)
+        if forms is None:
             return False
-        keys = word_keys(folded)
-        if keys.stem in self.keys or keys.family in self.keys or FAMILY + keys.family in self.keys:
+        folded, stem, family, marked = forms
+        if stem in self.keys or family in self.keys or marked in self.keys:
             return True
-        if any(folded.startswith(p) or keys.stem.startswith(p) for p in self.prefixes):
+        if self.prefixes and (folded.startswith(self.prefixes) or stem.startswith(self.prefixes)):
             return True
-        return any(typos.distance(keys.stem, s, k) <= k for s, k in self.fuzzy)
+        return any(typos.distance(stem, s, k) <= k for s, k in self.fuzzy)
 
     def __bool__(self) -> bool:
         return bool(self.keys or self.prefixes or self.fuzzy)
 
 
+@lru_cache(maxsize=200_000)
+def _forms(word: str) -> tuple[str, str, str, str] | None:
+    """A word of a text as a matcher compares it (folded, stem, family, marked family), kept
+    across queries: each new query's matcher meets mostly words that pages showed before."""
+    folded = fold(word)
+    if not folded:
+        return None
+    keys = word_keys(folded)
+    return folded, keys.stem, keys.family, FAMILY + keys.family
+
+
 def highlight(text: str, matcher: Matcher | None, crop: int | None = CROP_WORDS) -> str:
     """`text` escaped, each matched word wrapped in <mark>; with `crop`, a text longer than `crop`
-    words is cut to a window starting a little before the first match, "…" marking the cuts."""
+    words is cut to a window starting a little before the first match, "…" marking the cuts.
+
+    Written for speed (forty snippets a results page): the text is split into separators and
+    words in one call, the matched words are wrapped in two control characters, and the window is
+    escaped in one call before those become the tags. A word never holds a character HTML
+    escapes, nor a control character, so escaping the window is escaping each piece.
+    """
     text = text or ""
-    test = matcher if matcher else None
-    spans = [m.span() for m in _WORD.finditer(text)]
-    start, end = 0, len(spans)
-    if crop and len(spans) > crop:
-        first = next((i for i, (a, b) in enumerate(spans) if test(text[a:b])), 0) if test else 0
-        start = max(0, min(first - crop // 4, len(spans) - crop))
+    if _OPEN in text or _CLOSE in text:  # never in cleaned text; as marks they would be forged
+        text = text.translate(_NO_MARKERS)
+    parts = _SPLIT.split(text)  # separator, word, separator, …, word, separator
+    words = parts[1::2]
+    n = len(words)
+    hits = _hits(words, matcher) if matcher else [False] * n
+    start, end = 0, n
+    if crop and n > crop:
+        first = hits.index(True) if True in hits else 0
+        start = max(0, min(first - crop // 4, n - crop))
         end = start + crop
-    position = spans[start][0] if start > 0 else 0
-    last = spans[end - 1][1] if end < len(spans) else len(text)
-    out: list[str] = ["… "] if start > 0 else []
-    if test:
-        for a, b in spans[start:end]:
-            word = text[a:b]
-            if test(word):
-                out.append(html.escape(text[position:a]))
-                out.append(f"<mark>{html.escape(word)}</mark>")
-                position = b
-    out.append(html.escape(text[position:last]))
-    if end < len(spans):
-        out.append(" …")
-    return "".join(out)
+    for i in range(start, end):
+        if hits[i]:
+            parts[2 * i + 1] = _OPEN + words[i] + _CLOSE
+    window = "".join(parts[2 * start + 1 if start else 0 : 2 * end if end < n else len(parts)])
+    out = html.escape(window).replace(_OPEN, "<mark>").replace(_CLOSE, "</mark>")
+    return ("… " if start else "") + out + (" …" if end < n else "")
+
+
+_SPLIT = re.compile(f"({_WORD.pattern})")
+_OPEN, _CLOSE = "\x02", "\x03"
+_NO_MARKERS = {ord(_OPEN): "\ufffd", ord(_CLOSE): "\ufffd"}
+
+
+def _hits(words: list[str], matcher: Matcher) -> list[bool]:
+    seen = matcher._seen
+    return [matcher(w) if (hit := seen.get(w)) is None else hit for w in words]

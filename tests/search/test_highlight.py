@@ -32,3 +32,17 @@ def test_highlight_crops_long_text_around_the_first_match() -> None:
     assert out.startswith("… ") and out.endswith(" …")
     assert "<mark>благоустройство</mark>" in out
     assert len(out.split()) < 30
+
+
+def test_highlight_control_characters_cannot_forge_marks() -> None:
+    # The highlighter marks words with two control characters before escaping; text that holds
+    # them (cleaned input never does) must not turn them into tags.
+    out = highlight("a\x02b\x03 улица", matcher("улица"))
+    assert out.count("<mark>") == 1 and out.endswith("<mark>улица</mark>")
+
+
+def test_highlight_window_keeps_the_text_between_words_as_it_is() -> None:
+    text = "Раз, два: «улица» — три & четыре; пять шесть семь"
+    assert highlight(text, matcher("улица"), crop=4) == "… два: «<mark>улица</mark>» — три &amp; четыре …"
+    assert highlight(text, matcher("семь"), crop=2) == "… шесть <mark>семь</mark>"
+    assert highlight(text, None, crop=2) == "Раз, два …"

@@ -365,3 +365,29 @@ def test_worker_processes_only_where_they_pay(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr(local_workers, "PARALLEL_AFTER", 1)
     monkeypatch.setattr(local_workers, "cpus", lambda: 1)
     assert local_workers.parallel_pages(CorpusPages()) is None
+
+
+def test_facets_of_many_values_counted_in_one_pass_equal_the_intersections(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.search.local import state
+
+    regions = [f"RU-R{i:02d}" for i in range(40)]
+    index = LocalIndex(tmp_path / "search.db")
+
+    def made(i: int, region: str | None = None) -> dict[str, object]:
+        return practice(i, f"Практика {i}", region=region or regions[i % 40 if i % 7 else 0],
+                        themes=["culture", "sport"][: 1 + i % 2], year_started=2000 + i % 20)
+
+    index.upsert([made(i) for i in range(1, 1500)])
+    queries = [search_query(facets=("region", "theme", "year")), search_query(regions=("RU-R03", "RU-R00")),
+               search_query(themes=("sport",)), search_query("практика", page=3)]
+    counted = [index.search(q).facets for q in queries]  # region: 40 values, over 1,000 documents
+    assert counted[0]["region"][0].value == "RU-R00" and counted[0]["region"][0].count > 1499 // 40
+    assert index._state is not None and index._state._codes.get("region") is not None  # counted so
+    assert index._state._codes.get("theme") is None  # two themes on some practices: never so
+    monkeypatch.setattr(state, "TALLY_DOCUMENTS", 10**9)  # intersections only
+    index.upsert([made(1, region=regions[5])])  # a write drops the kept value numbers
+    index.upsert([made(1)])
+    assert [index.search(q).facets for q in queries] == counted
+    index.close()

@@ -27,6 +27,10 @@ from app.search.thesaurus import Thesaurus
 
 RESULTS = 128  # per-text results kept (match sets and relevance orders)
 POSTINGS = 20_000  # word keys whose postings are kept
+# A one-value facet with many values (region: 89) is counted by one pass over the documents'
+# value numbers rather than an intersection per value, once the documents are many: at 13,000
+# documents 42 µs against 145 µs for the regions; with 16 values the intersections still win.
+TALLY_VALUES, TALLY_DOCUMENTS = 32, 1000
 NO_TIERS: tuple[BitMap, ...] = tuple(BitMap() for _ in TIERS)
 
 
@@ -78,6 +82,7 @@ class State:
         self._newest_rank: np.ndarray | None = None
         self._title: np.ndarray | None = None
         self._winners: np.ndarray | None = None
+        self._codes: dict[str, tuple[np.ndarray, list[str]] | None] = {}
         self.results: OrderedDict[Any, Any] = OrderedDict()
         self.postings: OrderedDict[str, tuple[BitMap, ...]] = OrderedDict()
 
@@ -124,6 +129,7 @@ class State:
 
     def _orders_changed(self) -> None:
         self._newest = self._newest_rank = self._title = self._winners = None
+        self._codes = {}
         self.results.clear()
 
     # -- orders -------------------------------------------------------------------------------
@@ -244,6 +250,20 @@ class State:
         bounds = (condition.low, condition.high)
         return self._union(name, (v for v in self.facets[name] if facet.contains(bounds, v)))
 
+    def _coded(self, facet: str) -> tuple[np.ndarray, list[str]] | None:
+        """The facet as each document's value number (the last number: no value), with the
+        values in that order; None when some document has two values (themes, awards)."""
+        if facet not in self._codes:
+            values = list(self.facets[facet])
+            codes = np.full(self._size(), len(values), dtype=np.min_scalar_type(len(values)))
+            given = 0
+            for number, bitmap in enumerate(self.facets[facet].values()):
+                codes[np.frombuffer(bitmap.to_array(), dtype=np.uint32)] = number
+                given += len(bitmap)
+            single = given == int(np.count_nonzero(codes < len(values)))
+            self._codes[facet] = (codes, values) if single else None
+        return self._codes[facet]
+
     def facet_counts(
         self, matched: BitMap, groups: dict[str, BitMap], wanted: Iterable[str], filtered: BitMap
     ) -> dict[str, list[FacetCount]]:
@@ -257,11 +277,19 @@ class State:
                 for name, bm in groups.items():
                     if name != facet:
                         base = base & bm
-            counts = [
-                FacetCount(value, n)
-                for value, bm in self.facets[facet].items()
-                if (n := base.intersection_cardinality(bm))
-            ]
+            many = len(self.facets[facet]) >= TALLY_VALUES and len(base) >= TALLY_DOCUMENTS
+            coded = self._coded(facet) if many else None
+            if coded is not None:
+                codes, values = coded
+                ids = np.frombuffer(base.to_array(), dtype=np.uint32).astype(np.intp)
+                tally = np.bincount(np.take(codes, ids), minlength=len(values) + 1)
+                counts = [FacetCount(values[i], int(tally[i])) for i in np.flatnonzero(tally[:-1])]
+            else:
+                counts = [
+                    FacetCount(value, n)
+                    for value, bm in self.facets[facet].items()
+                    if (n := base.intersection_cardinality(bm))
+                ]
             counts.sort(key=lambda c: (-c.count, c.value))
             out[facet] = counts
         return out
