@@ -385,7 +385,7 @@ def test_facets_of_many_values_counted_in_one_pass_equal_the_intersections(
     counted = [index.search(q).facets for q in queries]  # region: 40 values, over 1,000 documents
     assert counted[0]["region"][0].value == "RU-R00" and counted[0]["region"][0].count > 1499 // 40
     assert index._state is not None and index._state._codes.get("region") is not None  # counted so
-    assert index._state._codes.get("theme") is None  # two themes on some practices: never so
+    assert index._state._coded("theme") is None  # two themes on some practices: never so
     monkeypatch.setattr(state, "TALLY_DOCUMENTS", 10**9)  # intersections only
     index.upsert([made(1, region=regions[5])])  # a write drops the kept value numbers
     index.upsert([made(1)])
