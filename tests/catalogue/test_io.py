@@ -185,3 +185,26 @@ def test_check_file_reads_and_checks_with_the_collector_paused_and_then_back_on(
     with pytest.raises(practices_io.SheetError):
         practices_io.check_file("file.txt", data, Reference(session))
     assert gc.isenabled()  # on again after a file that cannot be read at all
+
+
+def test_every_check_of_many_records_runs_with_the_collector_paused(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The admin page's upload, an approved import batch and the API's JSON Lines import all
+    # check through check_sources: each record stays alive until written, so a collection on
+    # the way would traverse them all for nothing.
+    import gc
+
+    from app.catalogue.practices import io as practices_io
+
+    seen: list[bool] = []
+    check = practices_io.check
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(gc.isenabled())
+        return check(*args, **kwargs)
+
+    monkeypatch.setattr(practices_io, "check", spy)
+    sources = practices_io.jsonl_sources(lines(record(), record(title="Школа старост")))
+    checked = practices_io.check_sources(sources, Reference(session))
+    assert seen == [False, False] and gc.isenabled() and len(checked) == 2

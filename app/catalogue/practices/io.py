@@ -169,6 +169,11 @@ def _collector_paused() -> Iterator[None]:
 
 def check_sources(sources: Iterable[Source], ref: Reference) -> list[Checked]:
     """Every source checked in one pass: all of its errors, and a second use of an address."""
+    with _collector_paused():
+        return _checked(sources, ref)
+
+
+def _checked(sources: Iterable[Source], ref: Reference) -> list[Checked]:
     out: list[Checked] = []
     seen: dict[str, int] = {}
     for source in sources:

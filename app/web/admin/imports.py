@@ -15,7 +15,7 @@ from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 
 from app.catalogue import imports
-from app.catalogue.practices.io import ImportFailed, check_sources, file_sources
+from app.catalogue.practices.io import ImportFailed, check_file
 from app.catalogue.practices.sheets import MAX_FILE_BYTES, SheetError
 from app.db import is_row_id
 from app.deps import ReferenceDep, SessionDep
@@ -68,7 +68,7 @@ def upload(request: Request, file: Upload, admin: CurrentAdmin, session: Session
         return _page(request, admin, session, file, 400)
     name, data = file
     try:
-        checked = check_sources(file_sources(name, data, ref), ref)
+        checked = check_file(name, data, ref)
     except SheetError as exc:
         return _page(request, admin, session, f"Файл «{name}» не прочитан: {exc}.", 422)
     if not checked:
