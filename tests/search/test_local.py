@@ -309,6 +309,36 @@ def test_ranking_follows_kind_and_tier(tmp_path: Path) -> None:
     index.close()
 
 
+def test_a_filter_choosing_few_matches_ranks_them_as_scoring_every_match_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only the filtered documents are scored when a filter keeps few of a text's matches; a
+    score does not depend on the other candidates, so pages and sorts stay the same."""
+    from app.search.local import matching
+
+    index = LocalIndex(tmp_path / "search.db")
+    titles = ["Сквер у реки", "Сквер героев", "Новый сквер", "Парк и сквер", "Скверы района", "Свер"]
+    index.upsert([
+        practice(i, titles[i % 6], summary="сквер" if i % 3 else "описание", region="RU-TA" if i % 5 == 0 else "RU-BEL",
+                 awards=["lmp", "lmp:2023"] if i % 4 == 0 else [])
+        for i in range(1, 121)
+    ])
+    queries = [search_query(text="сквер", regions=("RU-TA",), per_page=5, page=p, sort=s)
+               for p in (1, 2, 5) for s in ("relevance", "winners")]
+
+    def answers() -> list[tuple[list[int], int]]:
+        index.close()  # a new state: nothing kept from the other way of scoring
+        results = [index.search(q) for q in queries]
+        return [([h.id for h in r.hits], r.total) for r in results]
+
+    monkeypatch.setattr(matching, "SCORE_ALL_FROM", 10**9)  # every match scored
+    every = answers()
+    monkeypatch.setattr(matching, "SCORE_ALL_FROM", 0)  # only the filtered ones
+    assert answers() == every
+    assert every[0][1] == 24 and len(every[0][0]) == 5
+    index.close()
+
+
 def test_more_words_and_rarer_words_rank_first(tmp_path: Path) -> None:
     index = LocalIndex(tmp_path / "search.db")
     index.upsert([

@@ -55,21 +55,39 @@ class Variants:
         return (*self.literal, *self.family, *self.prefix, *self.typo)
 
 
+Parts = list[list[tuple[float, int, BitMap]]]  # per query word: (kind, tier, documents)
+SCORE_ALL_FROM = 4  # a filter keeping more than a quarter of the matches: score all, once, and keep
+
+
 @dataclass
 class Matched:
+    """What a text matches, kept per text while filters, facets and pages change (`State.cached`)."""
+
     ids: BitMap  # what the text matches (before filters)
-    candidates: np.ndarray  # those ids, ascending (int64)
-    keys: np.ndarray  # each candidate's sort key: lower comes first (better score, then newer)
+    parts: Parts  # how each query word matched
+    unions: list[BitMap]  # each query word's documents
     matcher: Matcher  # what to highlight
+    _all: tuple[np.ndarray, np.ndarray] | None = None  # every match scored (see `_order`)
+
+    def _ordered(self, st: State, subset: BitMap) -> tuple[np.ndarray, np.ndarray]:
+        """Candidates and sort keys for `subset`: only its own documents when a filter chose few
+        of the matches (half the searches name a region: hundreds of a text's thousands), else
+        all matches, scored once for every later page, facet click or sort. A score does not
+        depend on the other candidates, so both give one order."""
+        if len(subset) * SCORE_ALL_FROM < len(self.ids):
+            return _order(st, subset, self.parts, self.unions)
+        if self._all is None:
+            self._all = _order(st, self.ids, self.parts, self.unions)
+        return self._all
 
     def page(self, st: State, subset: BitMap, offset: int, limit: int, first: BitMap | None = None) -> list[int]:
         """One page of the candidates in `subset`, best first (those in `first` before the others):
         only the first offset + limit are sorted (a partition finds them), so a page costs
         O(matches), not O(matches · log)."""
-        candidates, keys = self.candidates, self.keys
-        if first is not None and (ahead := first & self.ids):
+        candidates, keys = self._ordered(st, subset)
+        if first is not None and (ahead := first & subset):
             keys = keys - np.int64(1 << 62) * st.mask(ahead)[candidates]
-        if len(subset) < len(self.ids):  # a filter chose some (subset is always within ids)
+        if len(subset) < len(candidates):  # all matches scored, a filter chose some
             inside = st.mask(subset)[candidates]
             candidates, keys = candidates[inside], keys[inside]
         need = min(offset + limit, len(keys))
@@ -128,8 +146,7 @@ def _execute(conn: sqlite3.Connection, st: State, plan: QueryPlan) -> Matched:
     alternative_keys = [k for a in plan.alternatives for k in a.phrase.stems]
     tiers = st.tiers_of(conn, [k for v in per_word for k in v.every()] + alternative_keys)
 
-    # (kind, tier, documents) of each query word.
-    parts: list[list[tuple[float, int, BitMap]]] = [[] for _ in words]
+    parts: Parts = [[] for _ in words]
     for i, v in enumerate(per_word):
         for kind, keys in ((LITERAL, v.literal), (FAMILY, v.family), (PREFIX, v.prefix), (TYPO, v.typo)):
             for t in range(len(TIERS)):
@@ -146,8 +163,7 @@ def _execute(conn: sqlite3.Connection, st: State, plan: QueryPlan) -> Matched:
     ids = _relaxed(plan, unions, st.all)
     if plan.phrases and ids:
         ids = _with_phrases(conn, plan, ids)
-    candidates, sort_keys = _order(st, ids, parts, unions)
-    return Matched(ids, candidates, sort_keys, _matcher(plan, per_word))
+    return Matched(ids, parts, unions, _matcher(plan, per_word))
 
 
 def _relaxed(plan: QueryPlan, unions: list[BitMap], everything: BitMap) -> BitMap:
@@ -165,9 +181,7 @@ def _relaxed(plan: QueryPlan, unions: list[BitMap], everything: BitMap) -> BitMa
     return found
 
 
-def _order(
-    st: State, ids: BitMap, parts: list[list[tuple[float, int, BitMap]]], unions: list[BitMap]
-) -> tuple[np.ndarray, np.ndarray]:
+def _order(st: State, ids: BitMap, parts: Parts, unions: list[BitMap]) -> tuple[np.ndarray, np.ndarray]:
     """The matched ids (ascending) and their sort keys: the score (in thousandths, higher first),
     then the newest first, folded into one integer so one partition orders by both."""
     candidates = np.frombuffer(ids.to_array(), dtype=np.uint32).astype(np.int64)
