@@ -339,6 +339,31 @@ def test_a_filter_choosing_few_matches_ranks_them_as_scoring_every_match_does(
     index.close()
 
 
+def test_counts_over_a_whole_match_set_are_kept_until_a_write(tmp_path: Path) -> None:
+    """The browsing page (no text, no filter) and a text's disjunctive counts reuse the counts of
+    the whole catalogue or of the text's matches; any write drops them."""
+    index = LocalIndex(tmp_path / "search.db")
+    index.upsert([practice(i, "Сквер" if i % 2 else "Парк", region="RU-TA" if i % 3 else "RU-BEL",
+                           themes=["culture"] if i % 4 else ["sport"]) for i in range(1, 13)])
+
+    def counts(**kw: object) -> dict[str, dict[str, int]]:
+        facets = index.search(search_query(**kw)).facets  # type: ignore[arg-type]
+        return {name: {c.value: c.count for c in values} for name, values in facets.items()}
+
+    everything = counts()
+    assert everything["region"] == {"RU-TA": 8, "RU-BEL": 4}
+    assert index._state is not None and set(index._state.counts) == set(everything)  # kept
+    index.search(search_query()).facets["region"].clear()  # an answer's lists are its own
+    assert counts() == everything
+    chosen = counts(text="сквер", regions=("RU-BEL",))
+    assert chosen["region"] == counts(text="сквер")["region"] == {"RU-TA": 4, "RU-BEL": 2}  # over the text's matches
+    assert chosen["theme"] == {"culture": 2}  # over the chosen region's
+    index.upsert([practice(13, "Сквер", region="RU-MOS")])
+    assert counts()["region"] == {"RU-TA": 8, "RU-BEL": 4, "RU-MOS": 1}
+    assert counts(text="сквер", regions=("RU-BEL",))["region"] == {"RU-TA": 4, "RU-BEL": 2, "RU-MOS": 1}
+    index.close()
+
+
 def test_more_words_and_rarer_words_rank_first(tmp_path: Path) -> None:
     index = LocalIndex(tmp_path / "search.db")
     index.upsert([

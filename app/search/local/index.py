@@ -280,7 +280,7 @@ class LocalIndex:
             for bm in groups.values():
                 filtered = filtered & bm
             total = len(filtered)
-            facets = st.facet_counts(matched, groups, query.facets, filtered)
+            facets = st.facet_counts(matched, groups, query.facets, filtered, found.counts if found is not None else st.counts)
             sort = query.sort if query.sort in SORTS else "relevance"
             offset = (page - 1) * per_page
             if offset >= total:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import orjson
@@ -32,6 +32,7 @@ from pyroaring import BitMap
 
 from app.search import typos
 from app.search.analysis import TEXT_FIELDS, TIERS, field_text, words
+from app.search.base import FacetCount
 from app.search.highlight import Matcher
 from app.search.local.state import State
 from app.search.query import QueryPlan, QueryWord
@@ -67,6 +68,7 @@ class Matched:
     parts: Parts  # how each query word matched
     unions: list[BitMap]  # each query word's documents
     matcher: Matcher  # what to highlight
+    counts: dict[str, list[FacetCount]] = field(default_factory=dict)  # over all of `ids` (`State.facet_counts`)
     _all: tuple[np.ndarray, np.ndarray] | None = None  # every match scored (see `_order`)
 
     def _ordered(self, st: State, subset: BitMap) -> tuple[np.ndarray, np.ndarray]:

@@ -83,6 +83,7 @@ class State:
         self._title: np.ndarray | None = None
         self._winners: np.ndarray | None = None
         self._codes: dict[str, tuple[np.ndarray, list[str]] | None] = {}
+        self.counts: dict[str, list[FacetCount]] = {}  # over every document (`facet_counts`)
         self.results: OrderedDict[Any, Any] = OrderedDict()
         self.postings: OrderedDict[str, tuple[BitMap, ...]] = OrderedDict()
 
@@ -130,6 +131,7 @@ class State:
     def _orders_changed(self) -> None:
         self._newest = self._newest_rank = self._title = self._winners = None
         self._codes = {}
+        self.counts = {}
         self.results.clear()
 
     # -- orders -------------------------------------------------------------------------------
@@ -265,34 +267,53 @@ class State:
         return self._codes[facet]
 
     def facet_counts(
-        self, matched: BitMap, groups: dict[str, BitMap], wanted: Iterable[str], filtered: BitMap
+        self,
+        matched: BitMap,
+        groups: dict[str, BitMap],
+        wanted: Iterable[str],
+        filtered: BitMap,
+        kept: dict[str, list[FacetCount]] | None = None,
     ) -> dict[str, list[FacetCount]]:
+        """Each wanted facet's counts, disjunctive: over `filtered`, or for a facet with a
+        selection over `matched` and every other selection. Counts over all of `matched` (no
+        other selection) are taken from and left in `kept`, which lives as long as `matched`
+        does: the browsing page without a query counts the whole catalogue every time."""
         out: dict[str, list[FacetCount]] = {}
         for facet in wanted:
             if facet not in self.facets or facet in out:
                 continue
+            others = [bm for name, bm in groups.items() if name != facet]
+            whole = not others and kept is not None
+            if whole and kept is not None and facet in kept:
+                out[facet] = list(kept[facet])
+                continue
             base = filtered
             if facet in groups:  # disjunctive: every filter but the facet's own
                 base = matched
-                for name, bm in groups.items():
-                    if name != facet:
-                        base = base & bm
-            many = len(self.facets[facet]) >= TALLY_VALUES and len(base) >= TALLY_DOCUMENTS
-            coded = self._coded(facet) if many else None
-            if coded is not None:
-                codes, values = coded
-                ids = np.frombuffer(base.to_array(), dtype=np.uint32).astype(np.intp)
-                tally = np.bincount(np.take(codes, ids), minlength=len(values) + 1)
-                counts = [FacetCount(values[i], int(tally[i])) for i in np.flatnonzero(tally[:-1])]
-            else:
-                counts = [
-                    FacetCount(value, n)
-                    for value, bm in self.facets[facet].items()
-                    if (n := base.intersection_cardinality(bm))
-                ]
-            counts.sort(key=lambda c: (-c.count, c.value))
+                for bm in others:
+                    base = base & bm
+            counts = self._counted(facet, base)
+            if whole and kept is not None:
+                kept[facet] = list(counts)
             out[facet] = counts
         return out
+
+    def _counted(self, facet: str, base: BitMap) -> list[FacetCount]:
+        many = len(self.facets[facet]) >= TALLY_VALUES and len(base) >= TALLY_DOCUMENTS
+        coded = self._coded(facet) if many else None
+        if coded is not None:
+            codes, values = coded
+            ids = np.frombuffer(base.to_array(), dtype=np.uint32).astype(np.intp)
+            tally = np.bincount(np.take(codes, ids), minlength=len(values) + 1)
+            counts = [FacetCount(values[i], int(tally[i])) for i in np.flatnonzero(tally[:-1])]
+        else:
+            counts = [
+                FacetCount(value, n)
+                for value, bm in self.facets[facet].items()
+                if (n := base.intersection_cardinality(bm))
+            ]
+        counts.sort(key=lambda c: (-c.count, c.value))
+        return counts
 
 
 class RWLock:
