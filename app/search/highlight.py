@@ -53,7 +53,7 @@ class Matcher:
         return bool(self.keys or self.prefixes or self.fuzzy)
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=50_000)  # about 18 MB when full (200,000 would be 70 MB a worker)
 def _forms(word: str) -> tuple[str, str, str, str] | None:
     """A word of a text as a matcher compares it (folded, stem, family, marked family), kept
     across queries: each new query's matcher meets mostly words that pages showed before."""
