@@ -32,11 +32,13 @@ class Matcher:
     # matcher for its repeats.
     _seen: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
 
-    def __call__(self, word: str) -> bool:
-        answer = self._seen.get(word)
-        if answer is None:
-            answer = self._seen[word] = self._matches(word)
-        return answer
+    def hits(self, words: list[str]) -> list[bool]:
+        """Whether each word matched."""
+        seen = self._seen
+        for word in words:
+            if word not in seen:
+                seen[word] = self._matches(word)
+        return [seen[word] for word in words]
 
     def _matches(self, word: str) -> bool:
         forms = _forms(word)
@@ -79,7 +81,7 @@ def highlight(text: str, matcher: Matcher | None, crop: int | None = CROP_WORDS)
     parts = _SPLIT.split(text)  # separator, word, separator, …, word, separator
     words = parts[1::2]
     n = len(words)
-    hits = _hits(words, matcher) if matcher else [False] * n
+    hits = matcher.hits(words) if matcher else [False] * n
     start, end = 0, n
     if crop and n > crop:
         first = hits.index(True) if True in hits else 0
@@ -96,8 +98,3 @@ def highlight(text: str, matcher: Matcher | None, crop: int | None = CROP_WORDS)
 _SPLIT = re.compile(f"({_WORD.pattern})")
 _OPEN, _CLOSE = "\x02", "\x03"
 _NO_MARKERS = {ord(_OPEN): "\ufffd", ord(_CLOSE): "\ufffd"}
-
-
-def _hits(words: list[str], matcher: Matcher) -> list[bool]:
-    seen = matcher._seen
-    return [matcher(w) if (hit := seen.get(w)) is None else hit for w in words]

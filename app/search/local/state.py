@@ -277,15 +277,16 @@ class State:
         """Each wanted facet's counts, disjunctive: over `filtered`, or for a facet with a
         selection over `matched` and every other selection. Counts over all of `matched` (no
         other selection) are taken from and left in `kept`, which lives as long as `matched`
-        does: the browsing page without a query counts the whole catalogue every time."""
+        does: else the browsing page without a query would count the whole catalogue on every
+        visit."""
         out: dict[str, list[FacetCount]] = {}
         for facet in wanted:
             if facet not in self.facets or facet in out:
                 continue
             others = [bm for name, bm in groups.items() if name != facet]
-            whole = not others and kept is not None
-            if whole and kept is not None and facet in kept:
-                out[facet] = list(kept[facet])
+            keep = None if others else kept
+            if keep is not None and facet in keep:
+                out[facet] = list(keep[facet])
                 continue
             base = filtered
             if facet in groups:  # disjunctive: every filter but the facet's own
@@ -293,8 +294,8 @@ class State:
                 for bm in others:
                     base = base & bm
             counts = self._counted(facet, base)
-            if whole and kept is not None:
-                kept[facet] = list(counts)
+            if keep is not None:
+                keep[facet] = list(counts)
             out[facet] = counts
         return out
 
