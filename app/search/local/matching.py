@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 import sqlite3
+import threading
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -185,26 +186,43 @@ def _relaxed(plan: QueryPlan, unions: list[BitMap], everything: BitMap) -> BitMa
 
 def _order(st: State, ids: BitMap, parts: Parts, unions: list[BitMap]) -> tuple[np.ndarray, np.ndarray]:
     """The matched ids (ascending) and their sort keys: the score (in thousandths, higher first),
-    then the newest first, folded into one integer so one partition orders by both."""
-    candidates = np.frombuffer(ids.to_array(), dtype=np.uint32).astype(np.int64)
+    then the newest first, folded into one integer so one partition orders by both.
+
+    Scores live by candidate position (a region's few hundred candidates need a few hundred
+    slots, not one per document of the catalogue for every word), found through this thread's
+    id -> position table: written for the candidates, read only for them."""
+    found = np.frombuffer(ids.to_array(), dtype=np.uint32)
+    candidates = found.astype(np.int64)
     if not len(candidates):
         return candidates, candidates
-    size = int(candidates[-1]) + 1
-    score = np.zeros(size, dtype=np.float64)  # by id: scattering by id beats searching positions
+    position = _positions(int(found[-1]) + 1)
+    position[found] = np.arange(len(found), dtype=np.int32)
+    score = np.zeros(len(candidates), dtype=np.float64)
     total = max(1, len(st.all))
     for word_parts, union in zip(parts, unions, strict=True):
         if not union:
             continue
         idf = math.log(1 + total / (1 + len(union)))
-        best = np.zeros(size, dtype=np.float64)
+        best = np.zeros(len(candidates), dtype=np.float64)
         for points, docs in sorted(((_points(kind, t), docs) for kind, t, docs in word_parts), key=lambda p: p[0]):
             inside = docs & ids
-            if inside:
-                best[np.frombuffer(inside.to_array(), dtype=np.uint32)] = idf * points
+            if inside:  # the better kinds come later and overwrite
+                best[position[np.frombuffer(inside.to_array(), dtype=np.uint32)]] = idf * points
         score += best
     rank = st.newest_rank
     newest = rank[candidates] if len(rank) > candidates[-1] else candidates
-    return candidates, -np.rint(score[candidates] * 1000).astype(np.int64) * (len(rank) + 1) + newest
+    return candidates, -np.rint(score * 1000).astype(np.int64) * (len(rank) + 1) + newest
+
+
+_thread = threading.local()
+
+
+def _positions(size: int) -> np.ndarray:
+    """This thread's id -> position table, at least `size` long (its other entries are stale)."""
+    table: np.ndarray | None = getattr(_thread, "positions", None)
+    if table is None or len(table) < size:
+        table = _thread.positions = np.empty(max(size, 1024) * 5 // 4, dtype=np.int32)
+    return table
 
 
 def _points(kind: float, tier: int) -> float:
