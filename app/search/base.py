@@ -18,7 +18,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal, Protocol, TypeVar, runtime_checkable
+from typing import Any, Literal, NamedTuple, Protocol, TypeVar, runtime_checkable
 
 from starlette.concurrency import run_in_threadpool
 
@@ -71,12 +71,12 @@ class SearchQuery:
         return replace(self, ranges=ranges, page=1)
 
 
-@dataclass(frozen=True)
-class FacetCount:
+class FacetCount(NamedTuple):
     # Facet values are strings: region code, theme slug, type slug, "2021" for year,
-    # "true"/"false" for has_figures.
+    # "true"/"false" for has_figures. A tuple: a results page makes a hundred of them, and a
+    # tuple is made in half the time of a frozen dataclass.
     value: str
-    count: int
+    count: int  # type: ignore[assignment]  # the field shadows tuple.count, which nothing here calls
 
 
 @dataclass

@@ -111,7 +111,11 @@ class Facet:
         raise NotImplementedError
 
     def is_selected(self, query: SearchQuery, value: str) -> bool:
-        return value in query.selected(self.name)
+        return value in self.selected_values(query)
+
+    def selected_values(self, query: SearchQuery) -> frozenset[str]:
+        """The values (as `FacetCount.value`) this query's selection marks as chosen."""
+        return frozenset(query.selected(self.name))
 
     def chips(self, query: SearchQuery) -> list[tuple[str, SearchQuery]]:
         """(value, the query without it) for each active selection: what the page's chips show."""
@@ -216,9 +220,9 @@ class RangeFacet(Facet):
         chosen = None if self.is_selected(query, value) else number
         return query.with_range(self.name, chosen, chosen)
 
-    def is_selected(self, query: SearchQuery, value: str) -> bool:
-        low, high = query.range(self.name)
-        return low is not None and low == high and str(low) == value
+    def selected_values(self, query: SearchQuery) -> frozenset[str]:
+        low, high = query.range(self.name)  # one year chosen, as a value: a range is not a value
+        return frozenset((str(low),)) if low is not None and low == high else frozenset()
 
     def chips(self, query: SearchQuery) -> list[tuple[str, SearchQuery]]:
         low, high = query.range(self.name)

@@ -255,16 +255,9 @@ def labelled_facets(
     """Facets with labels and selection; selected values are kept even at count 0."""
     out: dict[str, list[FacetValue]] = {}
     for name, counts in result.facets.items():
-        facet = BY_NAME[name]
-        present = {c.value for c in counts}
-        extra = [FacetCount(v, 0) for v in query.selected(name) if v not in present]
-        out[name] = [
-            FacetValue(
-                value=c.value,
-                label=label(name, c.value),
-                count=c.count,
-                selected=facet.is_selected(query, c.value),
-            )
-            for c in [*counts, *extra]
-        ]
+        chosen = BY_NAME[name].selected_values(query)
+        if wanted := query.selected(name):
+            present = {c.value for c in counts}
+            counts = [*counts, *(FacetCount(v, 0) for v in wanted if v not in present)]
+        out[name] = [FacetValue(value, label(name, value), n, value in chosen) for value, n in counts]
     return out

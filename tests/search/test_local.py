@@ -422,9 +422,7 @@ def test_worker_processes_only_where_they_pay(monkeypatch: pytest.MonkeyPatch) -
     assert local_workers.parallel_pages(CorpusPages()) is None
 
 
-def test_facets_of_many_values_counted_in_one_pass_equal_the_intersections(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_facets_tallied_equal_the_intersections(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from app.search.local import state
 
     regions = [f"RU-R{i:02d}" for i in range(40)]
@@ -432,17 +430,24 @@ def test_facets_of_many_values_counted_in_one_pass_equal_the_intersections(
 
     def made(i: int, region: str | None = None) -> dict[str, object]:
         return practice(i, f"Практика {i}", region=region or regions[i % 40 if i % 7 else 0],
-                        themes=["culture", "sport"][: 1 + i % 2], year_started=2000 + i % 20)
+                        themes=["culture", "sport", "health"][: 1 + i % 3], year_started=2000 + i % 20)
 
     index.upsert([made(i) for i in range(1, 1500)])
     queries = [search_query(facets=("region", "theme", "year")), search_query(regions=("RU-R03", "RU-R00")),
-               search_query(themes=("sport",)), search_query("практика", page=3)]
-    counted = [index.search(q).facets for q in queries]  # region: 40 values, over 1,000 documents
-    assert counted[0]["region"][0].value == "RU-R00" and counted[0]["region"][0].count > 1499 // 40
-    assert index._state is not None and index._state._codes.get("region") is not None  # counted so
-    assert index._state._coded("theme") is None  # two themes on some practices: never so
-    monkeypatch.setattr(state, "TALLY_DOCUMENTS", 10**9)  # intersections only
+               search_query(themes=("sport",)), search_query("практика", page=3),
+               search_query(regions=("RU-R07",), themes=("health", "culture"))]
+    monkeypatch.setattr(state, "TALLY_PER_VALUE", 10**9)  # every facet tallied
+    tallied = [index.search(q).facets for q in queries]
+    assert tallied[0]["region"][0].value == "RU-R00" and tallied[0]["region"][0].count > 1499 // 40
+    assert index._state is not None
+    coded = index._state._coded("theme")
+    assert len(coded.slots) == 3 and sorted(coded.values) == ["culture", "health", "sport"]  # three a practice
+    assert [(c.value, c.count) for c in tallied[0]["theme"]] == [("culture", 1499), ("sport", 1000), ("health", 500)]
+    monkeypatch.setattr(state, "TALLY_PER_VALUE", 0)  # intersections only
+    index._state._orders_changed()  # not the counts kept from the tallies
+    assert [index.search(q).facets for q in queries] == tallied
+    monkeypatch.setattr(state, "TALLY_PER_VALUE", 10**9)
     index.upsert([made(1, region=regions[5])])  # a write drops the kept value numbers
     index.upsert([made(1)])
-    assert [index.search(q).facets for q in queries] == counted
+    assert [index.search(q).facets for q in queries] == tallied
     index.close()
