@@ -364,6 +364,30 @@ def test_counts_over_a_whole_match_set_are_kept_until_a_write(tmp_path: Path) ->
     index.close()
 
 
+def test_what_a_word_matches_is_kept_across_texts_until_a_write(tmp_path: Path) -> None:
+    """Another text with the same word reuses the word's documents; a write (here in another
+    process's connection, seen through the file) drops them."""
+    index = LocalIndex(tmp_path / "search.db")
+    index.upsert([practice(1, "Школьный двор"), practice(2, "Сквер у реки"), practice(3, "Школьный сквер")])
+
+    def found(text: str) -> set[int]:
+        return {h.id for h in index.search(search_query(text=text, per_page=10)).hits}
+
+    assert found("школьный") == {1, 3}
+    assert index._state is not None
+    word = next(k for k in index._state.words if getattr(k, "text", None) == "школьный")
+    kept = index._state.words[word]
+    assert kept.variants.literal == ("школьн",) and set(kept.union) == {1, 3}
+    assert found("двор школьный") == {1}  # another text, the same last word
+    assert index._state.words[word] is kept
+    other = LocalIndex(tmp_path / "search.db")
+    other.upsert([practice(4, "Школьный музей"), practice(5, "Школьный сад")])
+    other.close()
+    assert found("школьный") == {1, 3, 4, 5}
+    assert index._state.words[word] is not kept
+    index.close()
+
+
 def test_more_words_and_rarer_words_rank_first(tmp_path: Path) -> None:
     index = LocalIndex(tmp_path / "search.db")
     index.upsert([

@@ -104,33 +104,66 @@ class Matched:
         return [int(i) for i in candidates[chosen[offset:need]]]
 
 
+@dataclass(frozen=True)
+class WordMatch:
+    """What one query word matches, whatever the other words (`State.cached_word`)."""
+
+    variants: Variants
+    parts: tuple[tuple[float, int, BitMap], ...]  # (kind, tier, documents), never modified
+    union: BitMap  # every document of `parts`, never modified
+
+
 def variants(word: QueryWord, st: State) -> Variants:
     """The word's keys and the vocabulary's keys that stand for it (prefix, typos)."""
+    literal = (word.keys.stem,)
+    family = word.keys.relatives()
+    prefix: list[str] = []
+    if word.last and len(word.text) >= MIN_PREFIX:
+        completions = [t for t in st.vocab.starting(word.text) if t not in literal and st.vocab.df.get(t)]
+        prefix = sorted(completions, key=lambda t: -st.vocab.df.get(t, 0))[:MAX_PREFIX_VARIANTS]
+    found: dict[str, int] = {}
+    k = word.typos
+    if k:
+        # Like Meilisearch, the first letter is never a typo.
+        near = st.vocab.starting(word.keys.stem[:1])
+        found = typos.within(word.keys.stem, near, k)
+        if word.last:
+            cut = len(word.text)
+            for term, d in typos.within(word.text, [t[:cut] for t in near], k).items():
+                for full in st.vocab.starting(term):
+                    found.setdefault(full, d + 1)
+    typo = sorted((t for t in found if t not in literal and t not in prefix and st.vocab.df.get(t)),
+                  key=lambda t: (found[t], -st.vocab.df.get(t, 0), t))[:MAX_TYPO_VARIANTS]
+    return Variants(literal, family, tuple(prefix), tuple(typo))
 
-    def make() -> Variants:
-        literal = (word.keys.stem,)
-        family = word.keys.relatives()
-        prefix: list[str] = []
-        if word.last and len(word.text) >= MIN_PREFIX:
-            completions = [t for t in st.vocab.starting(word.text) if t not in literal and st.vocab.df.get(t)]
-            prefix = sorted(completions, key=lambda t: -st.vocab.df.get(t, 0))[:MAX_PREFIX_VARIANTS]
-        found: dict[str, int] = {}
-        k = word.typos
-        if k:
-            # Like Meilisearch, the first letter is never a typo.
-            near = st.vocab.starting(word.keys.stem[:1])
-            found = typos.within(word.keys.stem, near, k)
-            if word.last:
-                cut = len(word.text)
-                for term, d in typos.within(word.text, [t[:cut] for t in near], k).items():
-                    for full in st.vocab.starting(term):
-                        found.setdefault(full, d + 1)
-        typo = sorted((t for t in found if t not in literal and t not in prefix and st.vocab.df.get(t)),
-                      key=lambda t: (found[t], -st.vocab.df.get(t, 0), t))[:MAX_TYPO_VARIANTS]
-        return Variants(literal, family, tuple(prefix), tuple(typo))
 
-    result: Variants = st.cached(("variants", word), make)
-    return result
+def word_match(conn: sqlite3.Connection, st: State, word: QueryWord) -> WordMatch:
+    def make() -> WordMatch:
+        v = variants(word, st)
+        tiers = st.tiers_of(conn, v.every())
+        parts = tuple(
+            (kind, t, docs)
+            for kind, keys in ((LITERAL, v.literal), (FAMILY, v.family), (PREFIX, v.prefix), (TYPO, v.typo))
+            if keys
+            for t in range(len(TIERS))
+            if (docs := _union(tiers, keys, t))
+        )
+        return WordMatch(v, parts, BitMap.union(BitMap(), *(docs for _, _, docs in parts)))
+
+    found: WordMatch = st.cached_word(word, make)
+    return found
+
+
+def phrase_match(conn: sqlite3.Connection, st: State, stems: tuple[str, ...]) -> tuple[tuple[int, BitMap], ...]:
+    """Per tier, the documents with every stem of a thesaurus phrase (kept like a word's)."""
+
+    def make() -> tuple[tuple[int, BitMap], ...]:
+        tiers = st.tiers_of(conn, stems)
+        found = ((t, BitMap.intersection(*(_union(tiers, (stem,), t) for stem in stems))) for t in range(len(TIERS)))
+        return tuple((t, docs) for t, docs in found if docs)
+
+    found: tuple[tuple[int, BitMap], ...] = st.cached_word(("phrase", stems), make)
+    return found
 
 
 def _union(tiers: dict[str, tuple[BitMap, ...]], keys: tuple[str, ...], tier: int) -> BitMap:
@@ -144,29 +177,19 @@ def execute(conn: sqlite3.Connection, st: State, plan: QueryPlan) -> Matched:
 
 
 def _execute(conn: sqlite3.Connection, st: State, plan: QueryPlan) -> Matched:
-    words = plan.words
-    per_word = [variants(w, st) for w in words]
-    alternative_keys = [k for a in plan.alternatives for k in a.phrase.stems]
-    tiers = st.tiers_of(conn, [k for v in per_word for k in v.every()] + alternative_keys)
-
-    parts: Parts = [[] for _ in words]
-    for i, v in enumerate(per_word):
-        for kind, keys in ((LITERAL, v.literal), (FAMILY, v.family), (PREFIX, v.prefix), (TYPO, v.typo)):
-            for t in range(len(TIERS)):
-                if keys and (docs := _union(tiers, keys, t)):
-                    parts[i].append((kind, t, docs))
+    per_word = [word_match(conn, st, w) for w in plan.words]
+    parts: Parts = [list(m.parts) for m in per_word]
+    unions = [m.union for m in per_word]
     for a in plan.alternatives:
-        for t in range(len(TIERS)):
-            docs = BitMap.intersection(*(_union(tiers, (stem,), t) for stem in a.phrase.stems))
-            if docs:
-                for i in range(a.first, a.end):
-                    parts[i].append((SYNONYM, t, docs))
-    unions = [BitMap.union(BitMap(), *(docs for _, _, docs in p)) for p in parts]
+        for t, docs in phrase_match(conn, st, a.phrase.stems):
+            for i in range(a.first, a.end):
+                parts[i].append((SYNONYM, t, docs))
+                unions[i] = unions[i] | docs  # a new bitmap: the word's own stays as kept
 
     ids = _relaxed(plan, unions, st.all)
     if plan.phrases and ids:
         ids = _with_phrases(conn, plan, ids)
-    return Matched(ids, parts, unions, _matcher(plan, per_word))
+    return Matched(ids, parts, unions, _matcher(plan, [m.variants for m in per_word]))
 
 
 def _relaxed(plan: QueryPlan, unions: list[BitMap], everything: BitMap) -> BitMap:
