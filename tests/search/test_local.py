@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import sqlite3
@@ -385,6 +386,21 @@ def test_what_a_word_matches_is_kept_across_texts_until_a_write(tmp_path: Path) 
     other.close()
     assert found("школьный") == {1, 3, 4, 5}
     assert index._state.words[word] is not kept
+    index.close()
+
+
+def test_a_loaded_state_is_left_out_of_full_collections(tmp_path: Path) -> None:
+    """Its rows live until the next reload: the cyclic collector should not walk them each time."""
+    index = LocalIndex(tmp_path / "search.db")
+    index.upsert([practice(i, f"Практика {i}") for i in range(1, 20)])
+    gc.unfreeze()
+    try:
+        assert index.search(search_query(text="практика")).total == 19  # loads the state
+        assert index._state is not None
+        meta = index._state.meta
+        assert gc.get_freeze_count() > 0 and not any(o is meta for o in gc.get_objects())
+    finally:
+        gc.unfreeze()
     index.close()
 
 

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import sqlite3
 import threading
@@ -137,6 +138,10 @@ class LocalIndex:
                 st = State(target, head.epoch, head.seq, self._thesaurus(conn))
                 st.load(conn.execute(f"SELECT {store.META_COLUMNS} FROM docs"), conn.execute("SELECT key, df FROM terms"))
                 self._state = st
+                # The state lives until the next reload, and refcounts free it then: the cyclic
+                # collector need not walk its rows (300,000 objects at 100,000 practices) in
+                # every full collection, which took 5 % of a search's time.
+                gc.freeze()
             return st
 
     def _patch(self, conn: sqlite3.Connection, st: State, seq: int) -> bool:
