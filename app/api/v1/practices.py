@@ -59,10 +59,7 @@ async def list_practices(
         "page": query.page,
         "per_page": query.per_page,
         "pages": result.pages,
-        "facets": {
-            name: [{"value": v.value, "label": v.label, "count": v.count, "selected": v.selected} for v in values]
-            for name, values in labelled_facets(result, query, ref.label).items()
-        },
+        "facets": labelled_facets(result, query, ref.label),  # dataclasses: orjson writes them as objects
         "links": links.model_dump(by_alias=True),
         "shown_text": shown,
     }
