@@ -32,13 +32,17 @@ class Matcher:
     # matcher for its repeats.
     _seen: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
 
-    def hits(self, words: list[str]) -> list[bool]:
-        """Whether each word matched."""
+    def marked(self, parts: list[str]) -> list[int]:
+        """The positions of the matched words in `parts` (separator, word, separator, …)."""
         seen = self._seen
-        for word in words:
-            if word not in seen:
-                seen[word] = self._matches(word)
-        return [seen[word] for word in words]
+        out = []
+        for i in range(1, len(parts), 2):
+            hit = seen.get(parts[i])
+            if hit is None:
+                hit = seen[parts[i]] = self._matches(parts[i])
+            if hit:
+                out.append(i)
+        return out
 
     def _matches(self, word: str) -> bool:
         forms = _forms(word)
@@ -49,7 +53,7 @@ class Matcher:
             return True
         if self.prefixes and (folded.startswith(self.prefixes) or stem.startswith(self.prefixes)):
             return True
-        return any(typos.distance(stem, s, k) <= k for s, k in self.fuzzy)
+        return bool(self.fuzzy) and any(typos.distance(stem, s, k) <= k for s, k in self.fuzzy)
 
     def __bool__(self) -> bool:
         return bool(self.keys or self.prefixes or self.fuzzy)
@@ -79,17 +83,16 @@ def highlight(text: str, matcher: Matcher | None, crop: int | None = CROP_WORDS)
     if _OPEN in text or _CLOSE in text:  # never in cleaned text; as marks they would be forged
         text = text.translate(_NO_MARKERS)
     parts = _SPLIT.split(text)  # separator, word, separator, …, word, separator
-    words = parts[1::2]
-    n = len(words)
-    hits = matcher.hits(words) if matcher else [False] * n
+    n = len(parts) // 2  # words
+    marked = matcher.marked(parts) if matcher else []
     start, end = 0, n
     if crop and n > crop:
-        first = hits.index(True) if True in hits else 0
+        first = marked[0] // 2 if marked else 0
         start = max(0, min(first - crop // 4, n - crop))
         end = start + crop
-    for i in range(start, end):
-        if hits[i]:
-            parts[2 * i + 1] = _OPEN + words[i] + _CLOSE
+    for i in marked:
+        if 2 * start < i < 2 * end:
+            parts[i] = _OPEN + parts[i] + _CLOSE
     window = "".join(parts[2 * start + 1 if start else 0 : 2 * end if end < n else len(parts)])
     out = html.escape(window).replace(_OPEN, "<mark>").replace(_CLOSE, "</mark>")
     return ("… " if start else "") + out + (" …" if end < n else "")
