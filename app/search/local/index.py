@@ -140,7 +140,7 @@ class LocalIndex:
                 self._state = st
                 # The state lives until the next reload, and refcounts free it then: the cyclic
                 # collector need not walk its rows (300,000 objects at 100,000 practices) in
-                # every full collection, which took 5 % of a search's time.
+                # every full collection, which took 5 % of the request time.
                 gc.freeze()
             return st
 

@@ -138,6 +138,8 @@ def variants(word: QueryWord, st: State) -> Variants:
 
 
 def word_match(conn: sqlite3.Connection, st: State, word: QueryWord) -> WordMatch:
+    """What `word` matches at state `st`, kept per word until a write."""
+
     def make() -> WordMatch:
         v = variants(word, st)
         tiers = st.tiers_of(conn, v.every())

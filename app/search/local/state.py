@@ -2,9 +2,10 @@
 
 Built once from the SQLite file and patched with what changed since (every row carries the
 sequence number of the write that made it), so a process sees other processes' writes without
-reloading everything. Facet counts are intersection cardinalities of roaring bitmaps; orders are
-numpy arrays of document ids, so a page of any subset is one mask and one slice. Postings are read
-from the file when a query needs them and kept in a bounded cache.
+reloading everything. Facet counts are tallies of per-document value numbers, or intersection
+cardinalities of roaring bitmaps where those are cheaper; orders are numpy arrays of document ids,
+so a page of any subset is one mask and one slice. Postings are read from the file when a query
+needs them and kept in a bounded cache, as are what each text and each query word match.
 """
 
 from __future__ import annotations
@@ -347,14 +348,13 @@ class State:
             tally = np.bincount(np.take(slots[0], ids), minlength=len(values) + 1)[:-1]
             for codes in slots[1:]:
                 tally += np.bincount(np.take(codes, ids), minlength=len(values) + 1)[:-1]
-            given = np.flatnonzero(tally)  # most documents first, then by value
-            order = given[np.argsort(ranks[given] - tally[given] * len(values))]
+            given = np.flatnonzero(tally)
+            order = given[np.argsort(ranks[given] - tally[given] * len(values))]  # most documents first, then by value
             n = tally.tolist()
             return [FacetCount(values[i], n[i]) for i in order.tolist()]
         found = [(-n, value) for value, bm in table.items() if (n := base.intersection_cardinality(bm))]
         found.sort()  # most documents first, then by value
         return [FacetCount(value, -n) for n, value in found]
-
 
 
 class RWLock:
