@@ -484,10 +484,57 @@ def test_facets_tallied_equal_the_intersections(tmp_path: Path, monkeypatch: pyt
     assert len(coded.slots) == 3 and sorted(coded.values) == ["culture", "health", "sport"]  # three a practice
     assert [(c.value, c.count) for c in tallied[0]["theme"]] == [("culture", 1499), ("sport", 1000), ("health", 500)]
     monkeypatch.setattr(state, "TALLY_PER_VALUE", 0)  # intersections only
-    index._state._orders_changed()  # not the counts kept from the tallies
+    index._state.drop_derived()  # not the counts kept from the tallies
     assert [index.search(q).facets for q in queries] == tallied
     monkeypatch.setattr(state, "TALLY_PER_VALUE", 10**9)
     index.upsert([made(1, region=regions[5])])  # a write drops the kept value numbers
     index.upsert([made(1)])
     assert [index.search(q).facets for q in queries] == tallied
     index.close()
+
+
+def test_orders_and_value_numbers_patched_by_writes_equal_rebuilt_ones(tmp_path: Path) -> None:
+    """Another instance's writes patch this one's orders and facet value numbers in place
+    (small writes) or drop them (large ones); either way it answers as a fresh load does."""
+    import random
+
+    import numpy as np
+
+    from app.search.local import state
+
+    rng = random.Random(7)
+    regions = [f"RU-R{i:02d}" for i in range(40)]
+
+    def made(i: int) -> dict[str, object]:
+        return practice(i, rng.choice(["Парк", "Двор", "Ёлка", "Сквер", "Школа"]) + f" {rng.randrange(50)}",
+                        region=rng.choice(regions), themes=rng.sample(["culture", "sport", "health", "roads"], rng.randrange(4)),
+                        awards=rng.sample(["a1", "a2"], rng.randrange(2)), year_started=rng.randrange(1995, 2026),
+                        published_at=state_time(rng.randrange(100)))
+
+    def state_time(day: int) -> float:
+        return 1_700_000_000.0 + day * 86_400.0
+
+    writer, reader = LocalIndex(tmp_path / "search.db"), LocalIndex(tmp_path / "search.db")
+    writer.upsert([made(i) for i in range(1, 400)])
+    facets = ("region", "theme", "year", "award")
+    queries = [search_query(facets=facets, sort=s, per_page=100, page=p) for s in ("newest", "title", "winners") for p in (1, 3)]
+    queries += [search_query("парк", regions=("RU-R01", "RU-R02"), facets=facets, per_page=50)]
+    for q in queries:
+        reader.search(q)
+    assert reader._state is not None and reader._state._title is not None and reader._state._codes
+    version = 1
+    for size in (1, 3, 40, state.PATCH_ROWS + 1):
+        version += 1
+        changed = [dict(made(rng.randrange(1, 600)), version=version) for _ in range(size)]  # changes and new ids
+        changed.append(dict(made(900 + size), region="RU-NEW", version=version))  # a value new to the reader
+        writer.upsert(changed)
+        writer.delete(rng.sample(sorted(writer.ids()), 3))
+        fresh = LocalIndex(tmp_path / "search.db")
+        assert [reader.search(q) for q in queries] == [fresh.search(q) for q in queries]
+        st, full = reader._state, fresh._state
+        assert st is not None and full is not None and st is not full
+        for order in ("newest", "title", "winners"):
+            assert np.array_equal(getattr(st, order), getattr(full, order)), order
+        fresh.close()
+    writer.close()
+    reader.close()

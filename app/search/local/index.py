@@ -155,10 +155,7 @@ class LocalIndex:
         keys = [k for (k,) in conn.execute("SELECT DISTINCT key FROM postings WHERE seq > ?", (st.seq,))]
         self._rw.acquire_write()
         try:
-            for doc_id in gone:
-                st.remove(doc_id)
-            for row in rows:
-                st.put(store.MetaRow(*row))
+            st.apply(gone, (store.MetaRow(*row) for row in rows))
             st.vocab.update(terms)
             st.changed_postings([*keys, *(t for t, _ in terms)])
             st.seq = seq
