@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
@@ -132,12 +132,14 @@ class Reference:
         self.nominations = {n.slug: n for n in _copies(session, Nomination, Nomination.name)}
         self.awards = AwardLabels(self.competitions)
         self._labels: dict[tuple[str, str], str] = {}  # label() on every facet value of every answer
+        self._derived: dict[str, Any] = {}
         self.districts = {
             district_slug(name): FederalDistrict(
                 district_slug(name), f"{name} ФО", f"{name} федеральный округ", tuple(r.code for r in members)
             )
             for name, members in self.federal_districts().items()
         }
+        self._district_of = {code: self.districts.get(district_slug(r.federal_district)) for code, r in self.regions.items()}
 
     def errors(self, payload: dict[str, Any]) -> list[dict[str, str]]:
         """Unknown region, type or theme in a raw or validated practice, each naming its field.
@@ -174,6 +176,13 @@ class Reference:
         """The table whose rows name `facet`'s values (None when its values name themselves)."""
         return getattr(self, facet.labels) if facet.labels else None
 
+    def derived(self, key: str, make: Callable[[Reference], Any]) -> Any:
+        """`make(self)`, computed once: whatever is built from the tables (they never change
+        in place; a new migration gives a new Reference)."""
+        if key not in self._derived:
+            self._derived[key] = make(self)  # two threads may both make it: the same value
+        return self._derived[key]
+
     def label(self, facet: str, value: str) -> str:
         """A facet value as people read it: a region's name for its code, and so on."""
         known = self._labels.get((facet, value))
@@ -192,8 +201,7 @@ class Reference:
         return f.value_labels.get(value, value)
 
     def district_of(self, region_code: str) -> FederalDistrict | None:
-        region = self.regions.get(region_code)
-        return self.districts.get(district_slug(region.federal_district)) if region else None
+        return self._district_of.get(region_code)
 
     def federal_districts(self) -> dict[str, list[Region]]:
         """District name (as in regions.csv) -> its regions, by name; districts by name."""

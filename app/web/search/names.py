@@ -40,6 +40,33 @@ def _keys(text: str) -> tuple[frozenset[str], ...]:
     return tuple(frozenset(k.all()) for k in distinctive)
 
 
+@dataclass(frozen=True)
+class _Named:
+    """A reference row that a query may name."""
+
+    order: int  # the facets' order, then the table's
+    name: Name
+    named_by_all: bool
+    wanted: tuple[frozenset[str], ...]
+
+
+def _by_key(ref: Reference) -> dict[str, list[_Named]]:
+    """Every key of a name's distinctive words -> the names with it (a query shares a word with
+    few of the reference's few hundred names: only those are looked at)."""
+    out: dict[str, list[_Named]] = {}
+    order = 0
+    for f in FACETS:
+        table = ref.table(f)
+        if table is None:
+            continue
+        for value, row in table.items():
+            named = _Named(order, Name(f.name, value, row.name), f.named_by == "all", _keys(row.name))
+            order += 1
+            for key in set().union(*named.wanted):
+                out.setdefault(key, []).append(named)
+    return out
+
+
 def recognise(text: str, ref: Reference, thesaurus: Thesaurus, limit: int = 3) -> list[Name]:
     """Regions, themes and types whose distinctive words the query holds (directly or through the
     thesaurus: «Кузбасс» is «Кемеровская область»), those matching more of its words first."""
@@ -48,20 +75,15 @@ def recognise(text: str, ref: Reference, thesaurus: Thesaurus, limit: int = 3) -
         return []
     said = [set(w.keys.all()) for w in query.words]  # the query's own words weigh twice a synonym's
     meant = [set(keys) for a in query.alternatives for keys in a.phrase.words]
-    every = set().union(*said, *meant)
+    index: dict[str, list[_Named]] = ref.derived("names", _by_key)
+    candidates = {n.order: n for key in set().union(*said, *meant) for n in index.get(key, ())}
     found: list[tuple[int, Name]] = []
-    for f in FACETS:
-        table = ref.table(f)
-        if table is None:
-            continue
-        for value, row in table.items():
-            wanted = _keys(row.name)
-            if not any(w & every for w in wanted):  # most names share no word with the query
-                continue
-            direct = sum(1 for w in wanted if any(w & s for s in said))
-            hits = sum(1 for w in wanted if any(w & s for s in said + meant))
-            # A topic is named by one of its own words in the query, not by a synonym's.
-            if wanted and (hits == len(wanted) if f.named_by == "all" else direct):
-                found.append((-(direct * 2 + hits), Name(f.name, value, row.name)))
+    for _, named in sorted(candidates.items()):
+        wanted = named.wanted
+        direct = sum(1 for w in wanted if any(w & s for s in said))
+        hits = sum(1 for w in wanted if any(w & s for s in said + meant))
+        # A topic is named by one of its own words in the query, not by a synonym's.
+        if wanted and (hits == len(wanted) if named.named_by_all else direct):
+            found.append((-(direct * 2 + hits), named.name))
     found.sort(key=lambda item: (item[0], item[1].label))
     return [name for _, name in found[:limit]]
