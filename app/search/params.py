@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 from urllib.parse import urlencode
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, create_model
@@ -28,6 +28,7 @@ from app.validation import russian_message
 MAX_QUERY_LENGTH = 200
 MAX_PAGE = 10_000
 DEFAULT_PER_PAGE = 20
+V = TypeVar("V")
 SORT_DESCRIPTION = ("Порядок: `relevance` (по умолчанию), `newest` (сначала новые), `title` (по названию), "
                     "`winners` (сначала отмеченные наградами, среди них — по релевантности или новизне).")
 Sort = Literal["relevance", "newest", "title", "winners"]
@@ -249,15 +250,24 @@ class FacetValue:
     selected: bool
 
 
+def facet_value(_facet: str, value: str, label: str, count: int, selected: bool) -> FacetValue:
+    """A `labelled_facets` value as the API gives it."""
+    return FacetValue(value, label, count, selected)
+
+
 def labelled_facets(
-    result: SearchResult, query: SearchQuery, label: Callable[[str, str], str]
-) -> dict[str, list[FacetValue]]:
-    """Facets with labels and selection; selected values are kept even at count 0."""
-    out: dict[str, list[FacetValue]] = {}
+    result: SearchResult,
+    query: SearchQuery,
+    label: Callable[[str, str], str],
+    make: Callable[[str, str, str, int, bool], V],
+) -> dict[str, list[V]]:
+    """Facets with labels and selection; selected values are kept even at count 0. Each value is
+    made by `make(facet, value, label, count, selected)` (the page's form makes its controls)."""
+    out: dict[str, list[V]] = {}
     for name, counts in result.facets.items():
         chosen = BY_NAME[name].selected_values(query)
         if wanted := query.selected(name):
             present = {c.value for c in counts}
             counts = [*counts, *(FacetCount(v, 0) for v in wanted if v not in present)]
-        out[name] = [FacetValue(value, label(name, value), n, value in chosen) for value, n in counts]
+        out[name] = [make(name, value, label(name, value), n, value in chosen) for value, n in counts]
     return out

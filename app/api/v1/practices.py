@@ -29,7 +29,7 @@ from app.api.v1.present import adoption_out, hit_item, link_header, page_links, 
 from app.catalogue.practices import queries
 from app.deps import ReferenceDep, SearchDep, SessionDep, SettingsDep
 from app.links import public_base
-from app.search.params import LIST, labelled_facets
+from app.search.params import LIST, facet_value, labelled_facets
 
 NOT_FOUND = problem_response("Нет такой опубликованной практики")
 router = APIRouter()
@@ -59,7 +59,7 @@ async def list_practices(
         "page": query.page,
         "per_page": query.per_page,
         "pages": result.pages,
-        "facets": labelled_facets(result, query, ref.label),  # dataclasses: orjson writes them as objects
+        "facets": labelled_facets(result, query, ref.label, facet_value),  # dataclasses: orjson writes them as objects
         "links": links.model_dump(by_alias=True),
         "shown_text": shown,
     }

@@ -14,7 +14,7 @@ from typing import Any
 from app.catalogue.reference import Reference
 from app.search.base import SearchQuery, SearchResult
 from app.search.facets import BY_PARAM, FACETS, NAMES, FacetKind
-from app.search.params import PAGE, FacetValue, labelled_facets, query_string, to_params
+from app.search.params import PAGE, labelled_facets, query_string, to_params
 
 SEARCH_PATH = "/practices"
 PER_PAGE = PAGE.default_per_page
@@ -121,8 +121,8 @@ def _split(values: list[FacetOption], limit: int = TOP_VALUES) -> tuple[list[Fac
     return [v for v, s in zip(values, shown, strict=True) if s], [v for v, s in zip(values, shown, strict=True) if not s]
 
 
-def _option(facet: str, v: FacetValue) -> FacetOption:
-    return FacetOption(v.value, v.label, v.count, v.selected, input_id(facet, v.value))
+def _option(facet: str, value: str, label: str, count: int, selected: bool) -> FacetOption:
+    return FacetOption(value, label, count, selected, input_id(facet, value))
 
 
 def _nest(options: list[FacetOption], separator: str) -> list[FacetOption]:
@@ -162,10 +162,10 @@ def _regions_of_districts(view: FacetView, chosen: tuple[str, ...], ref: Referen
 
 
 def facet_views(result: SearchResult, query: SearchQuery, ref: Reference) -> list[FacetView]:
-    labelled = labelled_facets(result, query, ref.label)
+    labelled = labelled_facets(result, query, ref.label, _option)
     views = []
     for f in FACETS:
-        options = [_option(f.name, v) for v in labelled.get(f.name) or []]
+        options = labelled.get(f.name) or []
         if f.kind == "range":
             bounds = query.range(f.name)
             shown = {o.value for o in options}
