@@ -47,7 +47,7 @@ class SearchQuery:
     ranges: Mapping[str, tuple[int | None, int | None]] = field(default_factory=dict)
     sort: Sort = "relevance"
     page: int = 1  # 1-based
-    per_page: int = 20
+    per_page: int = 20  # 0: the total and the facets only (no page of hits to rank)
     facets: tuple[str, ...] = NAMES
 
     def selected(self, facet: str) -> tuple[str, ...]:

@@ -377,6 +377,14 @@ def test_paging_to_the_end(loaded: SearchIndex) -> None:
     assert beyond.hits == [] and beyond.total == len(ALL)
 
 
+def test_no_page_asked_gives_the_total_and_facets_only(loaded: SearchIndex) -> None:
+    for text, kw in (("", {}), ("благоустройство жителей", {}), ("благоустройство", {"regions": ("RU-SPE", "RU-MOW")}), ("дворовых", {"themes": ("housing",)})):
+        full = search(loaded, text, **kw)
+        counted = search(loaded, text, per_page=0, **kw)
+        assert full.total > 0 and full.hits
+        assert (counted.hits, counted.total, counted.facets) == ([], full.total, full.facets)
+
+
 def test_paging_with_text_and_filters(loaded: SearchIndex) -> None:
     full = found(loaded, "благоустройство жителей")
     assert set(full) == {5, 6, 7} and full[0] == 5  # «жителей» is the rarer word; 5 has both

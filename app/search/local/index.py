@@ -272,7 +272,7 @@ class LocalIndex:
 
     def search(self, query: SearchQuery) -> SearchResult:
         page = max(1, int(query.page))
-        per_page = min(max(1, int(query.per_page)), MAX_PER_PAGE)
+        per_page = min(max(0, int(query.per_page)), MAX_PER_PAGE)
         with self._engine("search"), self._reading() as (conn, st):
             plan = st.cached(("text", query.text), lambda: make_plan(query.text, st.thesaurus))
             found = matching.execute(conn, st, plan) if plan else None
@@ -285,7 +285,7 @@ class LocalIndex:
             facets = st.facet_counts(matched, groups, query.facets, filtered, found.counts if found is not None else st.counts)
             sort = query.sort if query.sort in SORTS else "relevance"
             offset = (page - 1) * per_page
-            if offset >= total:
+            if offset >= total or not per_page:
                 ids: list[int] = []
             elif sort == "title":
                 ids = st.page(st.title, filtered, offset, per_page)

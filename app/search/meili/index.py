@@ -291,7 +291,7 @@ class MeiliIndex:
 
     def search(self, query: SearchQuery) -> SearchResult:
         page = max(1, int(query.page))
-        per_page = min(max(1, int(query.per_page)), MAX_PER_PAGE)
+        per_page = min(max(0, int(query.per_page)), MAX_PER_PAGE)
         plan = make_plan(query.text, self.thesaurus)
         q = _q(plan)
         groups = query_filters(query)

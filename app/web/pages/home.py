@@ -60,7 +60,7 @@ def bar_chart(items: list[Count], width: int = 640, label_width: int = 230, bar_
 def facet_counts(index: SearchIndex) -> dict[str, dict[str, int]] | None:
     """Published practices per district, region and theme, from the index's facets; None if it is down."""
     try:
-        result = index.search(SearchQuery(per_page=1, facets=("district", "region", "theme")))
+        result = index.search(SearchQuery(per_page=0, facets=("district", "region", "theme")))
     except SearchUnavailable:
         return None
     return {name: {c.value: c.count for c in counts} for name, counts in result.facets.items()}

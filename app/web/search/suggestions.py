@@ -43,7 +43,7 @@ class _Prober:
         if self.left <= 0:
             return 0
         self.left -= 1
-        return self.index.search(replace(candidate, page=1, per_page=1, facets=())).total
+        return self.index.search(replace(candidate, page=1, per_page=0, facets=())).total
 
 
 def suggest(
