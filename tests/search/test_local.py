@@ -538,3 +538,45 @@ def test_orders_and_value_numbers_patched_by_writes_equal_rebuilt_ones(tmp_path:
         fresh.close()
     writer.close()
     reader.close()
+
+
+def test_postings_written_by_upserts_equal_a_rebuilt_file(tmp_path: Path) -> None:
+    """Upserts and deletes in batches (over many 500-key chunks) leave the postings and word
+    frequencies a rebuild from the same documents writes."""
+    import random
+
+    from pyroaring import BitMap
+
+    rng = random.Random(3)
+    vocabulary = ["".join(rng.choice("бвгдзклмнпрст") + rng.choice("аоуы") for _ in range(4)) for _ in range(3000)]
+
+    def made(i: int, version: int = 1) -> dict[str, object]:
+        return practice(i, " ".join(rng.sample(vocabulary, 5)), summary=" ".join(rng.sample(vocabulary, 30)),
+                        version=version)
+
+    grown = LocalIndex(tmp_path / "grown.db")
+    docs = {i: made(i) for i in range(1, 301)}
+    grown.upsert(list(docs.values()))
+    changed = {i: made(i, 2) for i in rng.sample(sorted(docs), 120)}
+    added = {i: made(i) for i in range(301, 420)}
+    grown.upsert([*changed.values(), *added.values()])
+    gone = rng.sample(sorted(docs), 40)
+    grown.delete(gone)
+    docs |= changed | added
+    for i in gone:
+        del docs[i]
+    rebuilt = LocalIndex(tmp_path / "rebuilt.db")
+    rebuilt.rebuild(list(docs.values()))
+
+    def stored(index: LocalIndex) -> tuple[dict[tuple[str, int], BitMap], dict[str, int]]:
+        conn = sqlite3.connect(os.path.realpath(index.path))
+        postings = {(k, t): BitMap.deserialize(ids) for k, t, ids in conn.execute("SELECT key, tier, ids FROM postings")}
+        terms = {k: df for k, df in conn.execute("SELECT key, df FROM terms") if df}
+        conn.close()
+        return {slot: ids for slot, ids in postings.items() if ids}, terms
+
+    postings, terms = stored(grown)
+    assert len(terms) > 3 * 500  # several chunks of keys (store.chunks)
+    assert (postings, terms) == stored(rebuilt)
+    grown.close()
+    rebuilt.close()

@@ -44,14 +44,16 @@ class Postings:
 
     def write(self, conn: sqlite3.Connection, seq: int) -> None:
         """Apply to the stored postings (read, change, write back) and refresh the terms' frequencies."""
-        keys = {k for k, _ in self.added} | {k for k, _ in self.removed}
-        for chunk in store.chunks(sorted(keys)):
+        by_key: dict[str, set[Slot]] = defaultdict(set)
+        for slot in (*self.added, *self.removed):
+            by_key[slot[0]].add(slot)
+        for chunk in store.chunks(sorted(by_key)):
             marks = ",".join("?" * len(chunk))
             current: dict[Slot, BitMap] = {
                 (k, t): BitMap.deserialize(ids)
                 for k, t, ids in conn.execute(f"SELECT key, tier, ids FROM postings WHERE key IN ({marks})", chunk)
             }
-            slots = {s for s in self.added if s[0] in chunk} | {s for s in self.removed if s[0] in chunk}
+            slots = set().union(*(by_key[k] for k in chunk))
             for slot in slots:
                 bitmap = current.get(slot, BitMap())
                 if slot in self.added:
