@@ -133,11 +133,11 @@ def drain(engine: Engine, index: SearchIndex, batch: int = 500) -> SyncReport:
             return total
 
 
-def drain_inline(engine: Engine, index: SearchIndex) -> None:
+def drain_inline(engine: Engine, index: SearchIndex, batch: int = 500) -> None:
     """The in-process sync right after a commit; never raises (the rows stay pending)."""
     try:
         with _inline_lock:
-            drain(engine, index)
+            drain(engine, index, batch)
     except Exception:  # a sync failure must never fail the request that wrote the data
         log.exception("inline search sync failed; rows stay in the outbox")
 
@@ -146,6 +146,10 @@ def drain_inline(engine: Engine, index: SearchIndex) -> None:
 # documents go into a rebuilt index about ten times faster (local engine: ≈ 10,000/s against
 # ≈ 1,000/s by upsert; Meilisearch indexes a fresh index in one task too).
 REBUILD_SHARE = 0.1
+# Outbox rows per index write after an import: every write rewrites each posting its documents
+# touch (the common words' for every batch), so an import's rows go in fewer, larger writes
+# (5,000 new practices into 90,000: 2.7 s with batches of 500, 2.1 s with 5,000).
+BULK_BATCH = 5000
 
 
 def after_bulk_write(engine: Engine, index: SearchIndex, changed: int) -> None:
@@ -158,7 +162,7 @@ def after_bulk_write(engine: Engine, index: SearchIndex, changed: int) -> None:
         published = session.exec(select(func.count()).select_from(Practice)
                                  .where(Practice.status == Status.published)).one()
     if changed < 1000 or changed < REBUILD_SHARE * published:
-        drain_inline(engine, index)
+        drain_inline(engine, index, BULK_BATCH)
         return
     try:
         reindex(engine, index)
