@@ -51,8 +51,10 @@ def parse_page_query(params: Any, ref: Reference) -> tuple[SearchQuery, list[str
         if known is None:
             continue
         values = query.selected(f.name)
-        for bad in (v for v in values if v not in known):
-            messages.append(f"{f.title} ({f.name}): неизвестное значение «{bad}». Фильтр не учтён.")
+        unknown = [v for v in values if v not in known]
+        if not unknown:
+            continue
+        messages += [f"{f.title} ({f.name}): неизвестное значение «{bad}». Фильтр не учтён." for bad in unknown]
         query = replace(query.with_selection(f.name, tuple(v for v in values if v in known)), page=query.page)
     # The page always counts every facet, whatever `facets=` said.
     return replace(query, facets=NAMES), messages
