@@ -81,8 +81,22 @@ access_log = logging.getLogger("app.access")
 
 
 def _route(scope: Scope) -> str:
-    """The matched route's template as its router declares it (without the router's prefix)."""
-    return getattr(scope.get("route"), "path", None) or "unmatched"
+    """The matched route's template, its routers' prefix included («/api/v1/practices» and the
+    page «/practices» are two routes). FastAPI matches an included router's routes without
+    copying them, so their templates lack the prefix: it is the part of the path before what
+    the route's own pattern matches (our prefixes have no parameters)."""
+    route = scope.get("route")
+    template = getattr(route, "path", None)
+    pattern = getattr(route, "path_regex", None)
+    if not template:
+        return "unmatched"
+    path: str = scope["path"]
+    if pattern is None or pattern.match(path):
+        return str(template)
+    cut = path.find("/", 1)
+    while cut != -1 and not pattern.match(path[cut:]):
+        cut = path.find("/", cut + 1)
+    return path[:cut] + template if cut != -1 else str(template)
 
 
 class ObservabilityMiddleware:

@@ -135,7 +135,7 @@ RESPONSES: dict[tuple[str, str], Any] = {
                                                     "outbox": {"pending": 0, "oldest_age_seconds": 0.0, "failing": 0},
                                                     "search": {"engine": "local", "status": "ok"}}},
     ("get", "/metrics"): '# HELP http_requests_total Requests\n# TYPE http_requests_total counter\n'
-                         'http_requests_total{method="GET",route="/practices",status="200"} 12.0\n',
+                         'http_requests_total{method="GET",route="/api/v1/practices",status="200"} 12.0\n',
 }
 PROBLEM = {"type": "about:blank", "title": "Bad Request", "status": 400,
            "detail": "Неверные параметры запроса: year_from",
