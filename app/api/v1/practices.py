@@ -40,7 +40,7 @@ router = APIRouter()
     response_model=PracticeList,
     summary="Поиск практик",
     description="Тот же поиск, что на странице /practices: текст, фильтры, сортировка, страницы, фасеты. "
-    "Ссылки на соседние страницы — в `links` и в заголовке `Link`.",
+    "Ссылки на соседние страницы — в `links` и в заголовке `Link` (заголовок опускается, если длиннее 4 КБ).",
     responses={304: NOT_MODIFIED, 400: BAD_REQUEST, 503: UNAVAILABLE},
     openapi_extra=documented(LIST.model),
 )
@@ -63,7 +63,7 @@ async def list_practices(
         "links": links.model_dump(by_alias=True),
         "shown_text": shown,
     }
-    return cached_response(request, json_body(body), "application/json", LIST_MAX_AGE, {"Link": link_header(links)})
+    return cached_response(request, json_body(body), "application/json", LIST_MAX_AGE, link_header(links))
 
 
 _KEY = re.compile(r"^(\d{1,18}|[a-z0-9]+(?:-[a-z0-9]+)*)$")

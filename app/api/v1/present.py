@@ -163,10 +163,17 @@ def page_links(base_path: str, query: SearchQuery, result: SearchResult, facets_
     )
 
 
-def link_header(links: Links) -> str:
+# Proxies refuse an answer whose headers outgrow their buffer (nginx: 4 or 8 KB by default), and
+# a list URL may name hundreds of filter values: longer links stay in the body's `links` only.
+MAX_LINK_HEADER = 4096
+
+
+def link_header(links: Links) -> dict[str, str]:
+    """The `Link` header of a list's page, or none when it would be longer than MAX_LINK_HEADER."""
     parts = [f'<{links.self_}>; rel="self"']
     if links.next:
         parts.append(f'<{links.next}>; rel="next"')
     if links.prev:
         parts.append(f'<{links.prev}>; rel="prev"')
-    return ", ".join(parts)
+    value = ", ".join(parts)
+    return {"Link": value} if len(value) <= MAX_LINK_HEADER else {}
