@@ -25,7 +25,6 @@ import platform
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -37,6 +36,8 @@ from pathlib import Path
 from typing import NoReturn
 
 import pytest
+
+from tests.live_server import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 NPM_DIR = ROOT / "scripts" / "meili"
@@ -114,12 +115,6 @@ def find_binary() -> Path:
     return binary
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class MeiliServer:
     """One Meilisearch process on 127.0.0.1 with its own database directory and master key.
 
@@ -133,7 +128,7 @@ class MeiliServer:
         self.db_path = workdir / "data.ms"
         self.log_path = workdir / "meilisearch.log"
         self.master_key = secrets.token_hex(16)  # 32 characters (16 random bytes)
-        self.port = _free_port()
+        self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -182,7 +177,7 @@ class MeiliServer:
             exited = self.process.poll() is not None
             self.kill()
             if exited and "Address already in use" in self.log_tail() and attempt < 2:
-                self.port = _free_port()  # lost a race for the port: take another one
+                self.port = free_port()  # lost a race for the port: take another one
                 continue
             break
         raise MeiliStartError(f"Meilisearch did not become healthy:\n{self.log_tail()}")

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import PRACTICES
+from tests.live_server import PRACTICES
 
 pytestmark = pytest.mark.browser
 PASSWORD = "правильный-пароль-42"

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import free_port
+from tests.live_server import free_port
 
 pytestmark = pytest.mark.browser
 

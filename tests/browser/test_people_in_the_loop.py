@@ -12,7 +12,7 @@ import subprocess
 
 import pytest
 
-from tests.browser.conftest import PRACTICES
+from tests.live_server import PRACTICES
 from tests.smtp_server import SmtpSink, text_of
 
 pytestmark = pytest.mark.browser

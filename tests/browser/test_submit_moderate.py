@@ -11,7 +11,7 @@ import subprocess
 
 import pytest
 
-from tests.browser.conftest import PRACTICES
+from tests.live_server import PRACTICES
 
 pytestmark = pytest.mark.browser
 PASSWORD = "пароль-модератора-2024"

@@ -13,10 +13,7 @@ search without any write to the server.
 from __future__ import annotations
 
 import os
-import signal
 import sqlite3
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -28,6 +25,7 @@ from sqlmodel import col, select
 from app.catalogue.practices.service import change_status
 from app.db import make_engine, session_scope
 from app.models import Practice, Status
+from tests.live_server import LiveServer, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 SUBMITTERS, PER_SUBMITTER = 6, 60
@@ -36,14 +34,6 @@ APPROVE = 30  # of the acknowledged: the rest stay pending, and out of the index
 PATIENCE = 90.0  # a bound on every wait, not a measurement
 
 pytestmark = pytest.mark.slow
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _submission(i: int) -> dict[str, object]:
@@ -57,56 +47,16 @@ def _submission(i: int) -> dict[str, object]:
     }
 
 
-class Server:
-    def __init__(self, data_dir: Path) -> None:
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.data_dir = data_dir
-        self.env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "MEILI_", "SEARCH_"))},
-            "ENVIRONMENT": "test", "DATA_DIR": str(data_dir), "DATABASE_URL": "", "SEARCH_BACKEND": "local",
-            "HOST": "127.0.0.1", "PORT": str(self.port), "BASE_URL": self.url, "WORKERS": "1",
-            "SYNC_INLINE": "true", "SYNC_INTERVAL": "0.5", "SUBMIT_RATE_LIMIT": "0", "LOG_LEVEL": "WARNING",
-        }
-        self.process: subprocess.Popen[bytes] | None = None
-        self.logs: list[Path] = []
-
-    def cli(self, *args: str) -> None:
-        subprocess.run([sys.executable, "-m", "app.cli", *args], cwd=ROOT, env=self.env, check=True,
-                       capture_output=True, timeout=300)
-
-    def start(self) -> None:
-        log = self.data_dir / f"server-{len(self.logs)}.log"
-        self.logs.append(log)
-        self.process = subprocess.Popen([sys.executable, "-m", "app.cli", "serve"], cwd=ROOT, env=self.env,
-                                        stdout=subprocess.DEVNULL, stderr=log.open("wb"))
-        deadline = time.monotonic() + PATIENCE
-        while True:
-            assert self.process.poll() is None, log.read_text()[-3000:]
-            try:
-                if httpx.get(self.url + "/healthz", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.1)
-
-    def kill(self) -> None:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=30)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-    def tracebacks(self) -> list[str]:
-        return [log.name for log in self.logs if "Traceback" in log.read_text(errors="replace")]
+def _server(data_dir: Path) -> LiveServer:
+    data_dir.mkdir(parents=True)
+    port = free_port()
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "MEILI_", "SEARCH_"))},
+        "ENVIRONMENT": "test", "DATA_DIR": str(data_dir), "DATABASE_URL": "", "SEARCH_BACKEND": "local",
+        "HOST": "127.0.0.1", "PORT": str(port), "BASE_URL": f"http://127.0.0.1:{port}", "WORKERS": "1",
+        "SYNC_INLINE": "true", "SYNC_INTERVAL": "0.5", "SUBMIT_RATE_LIMIT": "0", "LOG_LEVEL": "WARNING",
+    }
+    return LiveServer(data_dir, env)
 
 
 def _integrity(path: Path) -> str:
@@ -120,14 +70,14 @@ def _found_in_search(url: str) -> set[int]:
     while page:
         body = httpx.get(page, timeout=30).json()
         ids |= {item["id"] for item in body["items"]}
-        page = body.get("next")
+        page = body["links"]["next"]
     return ids
 
 
 def test_kill_9_mid_burst_loses_no_acknowledged_write_and_the_index_converges(tmp_path: Path) -> None:
-    server = Server(tmp_path / "var")
+    server = _server(tmp_path / "var")
     server.cli("migrate")
-    server.start()
+    server.start(PATIENCE)
     acknowledged: list[str] = []
     statuses: list[int] = []
     attempts = [0]
@@ -171,7 +121,7 @@ def test_kill_9_mid_burst_loses_no_acknowledged_write_and_the_index_converges(tm
             stored = {row[0] for row in conn.execute("SELECT tracking_code FROM practice")}
         assert set(codes) <= stored, f"lost: {sorted(set(codes) - stored)[:5]}"
 
-        server.start()
+        server.start(PATIENCE)
         # Another process (a moderator's CLI, a second worker) approves; this server gets no
         # write that could run the inline sync, only the reads below.
         engine = make_engine(f"sqlite:///{server.data_dir / 'practices.db'}")
