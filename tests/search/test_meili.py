@@ -157,6 +157,26 @@ def test_stopped_server(meili_server_factory) -> None:
 
 
 @meili
+def test_searches_keep_one_uncompressed_connection_across_a_restart(meili_server_factory) -> None:
+    server: MeiliServer = meili_server_factory()
+    index = MeiliIndex(url=server.url, api_key=server.master_key, name="practices")
+    index.configure()
+    index.upsert([make_doc(1, title="Школьный музей"), make_doc(2, title="Музей под открытым небом")])
+    for _ in range(5):
+        assert sorted(found(index, "музей")) == [1, 2]
+    session = index._local.searches
+    pools = session.get_adapter(server.url).poolmanager.pools
+    # RecentlyUsedContainer cannot be iterated, only its keys()
+    assert [pools[key].num_connections for key in pools.keys()] == [1]  # noqa: SIM118 (five searches, one connection)
+    answer = session.post(server.url + "/multi-search", json={"queries": []},
+                          headers={"Authorization": f"Bearer {server.master_key}"})
+    assert "Content-Encoding" not in answer.headers  # asked for identity: no gzip to pay for
+    server.stop()  # the kept connection dies with the server
+    server.start()
+    assert sorted(found(index, "музей")) == [1, 2]
+
+
+@meili
 def test_killed_server_keeps_confirmed_writes(meili_server_factory) -> None:
     server: MeiliServer = meili_server_factory()
     index = MeiliIndex(url=server.url, api_key=server.master_key, name="practices")
