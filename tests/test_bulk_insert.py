@@ -1,5 +1,6 @@
-"""`insert_rows`: on PostgreSQL a COPY, elsewhere a multi-row INSERT; the same rows either way,
-and a row the database refuses fails the whole statement as SQLAlchemy's IntegrityError."""
+"""`insert_rows`: on PostgreSQL a COPY, on SQLite the driver's executemany; the same rows as
+SQLAlchemy's INSERT either way, and a row the database refuses fails the statement (under a
+savepoint, nothing of it stays) as SQLAlchemy's IntegrityError."""
 
 from __future__ import annotations
 
@@ -25,18 +26,22 @@ def practice_row(slug: str, code: str) -> dict[str, Any]:
             "created_at": now, "updated_at": now, "published_at": now, "synthetic": False}
 
 
-def test_on_postgresql_the_rows_go_by_copy(session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
-    copies: list[str] = []
-    copy = bulk_insert._copy
+def test_each_database_takes_its_fast_path(session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    """PostgreSQL (psycopg): COPY; SQLite: the driver's executemany; never SQLAlchemy's insert,
+    which prepares every row's parameters in Python."""
+    taken: list[tuple[str, str]] = []
+    for name in ("_copy", "_executemany"):
+        real = getattr(bulk_insert, name)
 
-    def spy(connection: Any, table: Any, rows: Any) -> None:
-        copies.append(table.name)
-        copy(connection, table, rows)
+        def spy(connection: Any, table: Any, columns: Any, rows: Any, name: str = name, real: Any = real) -> None:
+            taken.append((name, table.name))
+            real(connection, table, columns, rows)
 
-    monkeypatch.setattr(bulk_insert, "_copy", spy)
+        monkeypatch.setattr(bulk_insert, name, spy)
     insert_rows(session.connection(), Practice, [practice_row("a", "code-a")])
-    postgresql = session.get_bind().dialect.name == "postgresql"
-    assert copies == (["practice"] if postgresql else [])
+    expected = "_copy" if session.get_bind().dialect.name == "postgresql" else "_executemany"
+    assert taken == [(expected, "practice")]
+    assert session.exec(select(Practice.slug)).all() == ["a"]
 
 
 def test_the_same_values_as_an_insert_defaults_included(session: Session) -> None:
