@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import socket
 import threading
+import time
 from typing import Any
 
 import pytest
@@ -54,6 +56,65 @@ def facet(result_facets: dict, name: str) -> dict[str, int]:
 
 
 # -- filters: no server needed --------------------------------------------------------------
+
+
+class _Scripted:
+    """A stand-in for Meilisearch on loopback: each connection reads one request and then does
+    what its turn says: "drop" (closes without answering), "stall" (never answers) or "answer"
+    (an empty result)."""
+
+    ANSWER = b'{"results":[{"hits":[],"totalHits":0,"facetDistribution":{}}]}'
+
+    def __init__(self, turns: list[str]) -> None:
+        self.turns = turns
+        self.connections = 0
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                return
+            turn = self.turns[min(self.connections, len(self.turns) - 1)]
+            self.connections += 1  # counted as accepted: a stalled turn must not hide the next
+            threading.Thread(target=self._answer, args=(conn, turn), daemon=True).start()
+
+    def _answer(self, conn: socket.socket, turn: str) -> None:
+        with conn:
+            conn.recv(65536)
+            if turn == "answer":
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+                             + str(len(self.ANSWER)).encode() + b"\r\n\r\n" + self.ANSWER)
+            elif turn == "stall":
+                time.sleep(3)
+
+    def close(self) -> None:
+        self.listener.close()
+
+
+def test_a_search_the_server_dropped_is_sent_once_more() -> None:
+    server = _Scripted(["drop", "answer"])
+    try:
+        index = MeiliIndex(url=server.url, api_key="k" * 16, name="practices", timeout=2)
+        assert index.search(search_query(text="музей")).total == 0
+        assert server.connections == 2
+    finally:
+        server.close()
+
+
+def test_a_search_that_timed_out_is_not_sent_again() -> None:
+    server = _Scripted(["stall"])
+    try:
+        index = MeiliIndex(url=server.url, api_key="k" * 16, name="practices", timeout=1)
+        with pytest.raises(SearchUnavailable):
+            index.search(search_query(text="музей"))
+        assert server.connections == 1  # waited once, not twice
+    finally:
+        server.close()
+
 
 
 def test_literal_quotes_and_escapes_strings() -> None:

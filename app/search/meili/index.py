@@ -22,7 +22,8 @@ import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from types import TracebackType
+from typing import Any, Self
 
 import meilisearch
 import orjson
@@ -30,6 +31,9 @@ import requests
 from meilisearch.errors import MeilisearchApiError, MeilisearchError
 from meilisearch.models.task import TaskInfo
 from requests.adapters import HTTPAdapter
+from urllib3.connectionpool import ConnectionPool
+from urllib3.exceptions import ReadTimeoutError
+from urllib3.response import BaseHTTPResponse
 from urllib3.util.retry import Retry
 
 from app.search import facets
@@ -467,14 +471,32 @@ class MeiliIndex:
 _PLAIN = {"Accept-Encoding": "identity"}
 
 
+class _ResentOnce(Retry):
+    """One more try when the server closed the kept connection as the search went out (a search
+    changes nothing, so sending it again is safe); never after a timeout, which a second try
+    would only double."""
+
+    def increment(
+        self,
+        method: str | None = None,
+        url: str | None = None,
+        response: BaseHTTPResponse | None = None,
+        error: Exception | None = None,
+        _pool: ConnectionPool | None = None,
+        _stacktrace: TracebackType | None = None,
+    ) -> Self:
+        if isinstance(error, ReadTimeoutError):
+            raise error
+        return super().increment(method, url, response, error, _pool, _stacktrace)
+
+
 def _searches() -> requests.Session:
-    """A session for searches: its connection is kept between searches (a new connection per
-    search cost 0.7 ms of our CPU and the server's accept), no proxy settings read from the
-    environment on every request, and one retry when the server has just closed the idle
-    connection (a search changes nothing, so sending it again is safe)."""
+    """A session for searches: its connection is kept between searches, and no proxy settings
+    are read from the environment on each one (with gzip, the client's way cost 0.9 ms of our
+    CPU a search)."""
     session = requests.Session()
     session.trust_env = False
-    retry = Retry(total=1, connect=1, read=1, status=0, other=0, allowed_methods=None, backoff_factor=0)
+    retry = _ResentOnce(total=1, connect=1, read=1, status=0, other=0, allowed_methods=None, backoff_factor=0)
     session.mount("http://", HTTPAdapter(max_retries=retry, pool_connections=1, pool_maxsize=1))
     session.mount("https://", HTTPAdapter(max_retries=retry, pool_connections=1, pool_maxsize=1))
     session.headers.update(_PLAIN)
