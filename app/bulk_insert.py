@@ -1,5 +1,5 @@
 """Many rows into one table at once: on PostgreSQL `COPY … FROM STDIN`, on SQLite the driver's
-`executemany` of one prepared INSERT.
+`executemany` of one prepared INSERT (with any other driver, SQLAlchemy's executemany).
 
 An executemany of INSERTs through SQLAlchemy prepares every row's parameters in Python on the
 way (compiled parameter names, escapes, type processing): on PostgreSQL that was most of an

@@ -11,6 +11,7 @@ import pytest
 
 from app.search.base import SearchIndex, SearchUnavailable
 from app.search.meili import MeiliIndex, filters
+from app.search.meili import index as meili_index_module
 from tests.factories import search_query
 from tests.meili_server import MeiliServer
 
@@ -93,6 +94,18 @@ class _Scripted:
 
     def close(self) -> None:
         self.listener.close()
+
+
+def test_the_search_connection_keeps_the_environment_proxy_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Read once for the session (not on every search), but read: a proxy or a CA bundle set in
+    the environment applies to searches as to the client's other calls."""
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/ssl/certs/our-ca.pem")
+    remote = meili_index_module._searches("https://meili.example.ru")
+    assert remote.proxies.get("https") == "http://proxy.example:3128"
+    assert remote.verify == "/etc/ssl/certs/our-ca.pem" and remote.trust_env is False
+    assert "https" not in meili_index_module._searches("https://127.0.0.1:7700").proxies
 
 
 def test_a_search_the_server_dropped_is_sent_once_more() -> None:
