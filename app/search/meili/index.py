@@ -23,7 +23,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 import meilisearch
 import orjson
@@ -31,9 +31,7 @@ import requests
 from meilisearch.errors import MeilisearchApiError, MeilisearchError
 from meilisearch.models.task import TaskInfo
 from requests.adapters import HTTPAdapter
-from urllib3.connectionpool import ConnectionPool
 from urllib3.exceptions import ReadTimeoutError
-from urllib3.response import BaseHTTPResponse
 from urllib3.util.retry import Retry
 
 from app.search import facets
@@ -63,6 +61,10 @@ from app.search.meili.settings import (
 )
 from app.search.query import QueryPlan
 from app.search.query import plan as make_plan
+
+if TYPE_CHECKING:  # names in annotations only (urllib3 1.26 has no BaseHTTPResponse)
+    from urllib3.connectionpool import ConnectionPool
+    from urllib3.response import BaseHTTPResponse
 
 log = logging.getLogger(__name__)
 
