@@ -503,10 +503,10 @@ def _searches(url: str) -> requests.Session:
     session.verify = environment["verify"]
     session.cert = environment["cert"]
     retry = _ResentOnce(total=1, connect=1, read=1, status=0, other=0, allowed_methods=None, backoff_factor=0)
-    session.mount("http://", HTTPAdapter(max_retries=retry, pool_connections=1, pool_maxsize=1))
-    session.mount("https://", HTTPAdapter(max_retries=retry, pool_connections=1, pool_maxsize=1))
-    session.headers.update(_PLAIN)
-    return session
+    adapter = HTTPAdapter(max_retries=retry, pool_connections=1, pool_maxsize=1)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session  # the headers (the key, `_PLAIN`) come with each search from the client
 
 
 def _q(plan: QueryPlan) -> str:
