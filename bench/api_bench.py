@@ -253,6 +253,27 @@ def api_server(engine: str, data: Path, workdir: Path, slices: int = 1) -> Itera
         yield Running(base, process.pid, import_seconds, engine_pid)
 
 
+def wait_task(client: Any, uid: int) -> None:
+    task = client.wait_for_task(uid, timeout_in_ms=3_600_000, interval_in_ms=20)
+    if task.status != "succeeded":
+        raise RuntimeError(f"Meilisearch task {uid} {task.status}: {task.error}")
+
+
+def load_raw(client: Any, data: Path) -> float:
+    """Raw Meilisearch's index filled through `client`; the seconds from the first batch sent
+    until the last indexing task succeeded."""
+    wait_task(client, client.create_index(RAW_INDEX, {"primaryKey": "id"}).task_uid)
+    index = client.index(RAW_INDEX)
+    wait_task(client, index.update_settings({"searchableAttributes": RAW_SEARCHABLE,
+                                             "filterableAttributes": RAW_FACETS}).task_uid)
+    log("raw: adding documents")
+    t0 = time.perf_counter()
+    tasks = [index.add_documents(batch).task_uid for batch in read_batches(data)]
+    for uid in tasks:
+        wait_task(client, uid)
+    return time.perf_counter() - t0
+
+
 @contextlib.contextmanager
 def raw_meili(data: Path) -> Iterator[Running]:
     """Meilisearch alone: settings first, then the documents in batches (all sent, then all
@@ -263,22 +284,7 @@ def raw_meili(data: Path) -> Iterator[Running]:
 
     with running_server() as server:
         client = meilisearch.Client(server.url, server.master_key, timeout=300)
-
-        def wait(uid: int) -> None:
-            task = client.wait_for_task(uid, timeout_in_ms=3_600_000, interval_in_ms=20)
-            if task.status != "succeeded":
-                raise RuntimeError(f"Meilisearch task {uid} {task.status}: {task.error}")
-
-        wait(client.create_index(RAW_INDEX, {"primaryKey": "id"}).task_uid)
-        index = client.index(RAW_INDEX)
-        wait(index.update_settings({"searchableAttributes": RAW_SEARCHABLE,
-                                    "filterableAttributes": RAW_FACETS}).task_uid)
-        log("raw: adding documents")
-        t0 = time.perf_counter()
-        tasks = [index.add_documents(batch).task_uid for batch in read_batches(data)]
-        for uid in tasks:
-            wait(uid)
-        import_seconds = time.perf_counter() - t0
+        import_seconds = load_raw(client, data)
         assert server.process is not None
         yield Running(server.url, server.process.pid, import_seconds,
                       headers={"Authorization": f"Bearer {server.master_key}"})

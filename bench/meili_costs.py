@@ -33,16 +33,15 @@ import orjson
 import requests
 from _common import cli
 from api_bench import (
-    RAW_FACETS,
     RAW_INDEX,
-    RAW_SEARCHABLE,
     Data,
     Query,
     describe,
+    load_raw,
     prepare_data,
     query_mix,
-    read_batches,
     service_env,
+    wait_task,
 )
 
 from app.search.base import SearchQuery
@@ -77,24 +76,12 @@ class Bodies:
 
 
 def load(client: Any, server: Any, data: Data, tmp: Path) -> None:
-    """Raw Meilisearch's index (its settings, the records as api_bench sends them), then ours
-    through `practices import`."""
-    print("loading raw Meilisearch's index and ours", file=sys.stderr)
-    wait(client, client.create_index(RAW_INDEX, {"primaryKey": "id"}).task_uid)
-    raw = client.index(RAW_INDEX)
-    wait(client, raw.update_settings({"searchableAttributes": RAW_SEARCHABLE, "filterableAttributes": RAW_FACETS}).task_uid)
-    for uid in [raw.add_documents(batch).task_uid for batch in read_batches(data.path)]:
-        wait(client, uid)
+    """Raw Meilisearch's index as api_bench fills it, then ours through `practices import`."""
+    load_raw(client, data.path)
     env = service_env(tmp / "var")
     env.update(SEARCH_BACKEND="meilisearch", MEILI_URL=server.url, MEILI_API_KEY=server.master_key, MEILI_INDEX=OURS)
     cli(env, "migrate", cwd=tmp)
     cli(env, "import", str(data.path.resolve()), cwd=tmp)
-
-
-def wait(client: Any, uid: int) -> None:
-    task = client.wait_for_task(uid, timeout_in_ms=3_600_000, interval_in_ms=50)
-    if task.status != "succeeded":
-        raise RuntimeError(f"Meilisearch task {uid} {task.status}: {task.error}")
 
 
 def searches(mix: list[Query]) -> list[SearchQuery]:
@@ -177,7 +164,7 @@ def measure(client: Any, server: Any, index: MeiliIndex, mix: list[Query], sent:
     ours_cpu: list[float] = []
     try:
         for name, value in variants.items():
-            wait(client, client.index(OURS).update_synonyms(value).task_uid)
+            wait_task(client, client.index(OURS).update_synonyms(value).task_uid)
             print(f"measuring with {name}", file=sys.stderr)
             row = results.setdefault(name, {})
             for _ in range(rounds):
@@ -186,7 +173,7 @@ def measure(client: Any, server: Any, index: MeiliIndex, mix: list[Query], sent:
                 if name == OUR_SETTING:
                     ours_cpu.append(ours_ms())
     finally:
-        wait(client, client.index(OURS).update_synonyms(synonyms).task_uid)
+        wait_task(client, client.index(OURS).update_synonyms(synonyms).task_uid)
     return results, ours_cpu
 
 
