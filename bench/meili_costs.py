@@ -11,7 +11,8 @@ SEARCH_BACKEND=meilisearch). The query mix is `api_bench.py`'s. Our bodies are w
 `MeiliIndex.search` sends for each query (captured, then replayed): the main search alone, and
 all it sends, as one multi-search (the main search plus a counting search per selected facet
 group; when nothing matched, also the rarest-word retry's searches). Each
-set is sent serially over one kept-alive connection, uncompressed, in interleaved rounds;
+set is sent serially over one kept-alive connection, uncompressed, the sets taking turns in
+each round (the synonyms variants one after another: each is a settings task);
 Meilisearch's CPU is read from /proc before and after (Linux only). Our process's CPU is
 `MeiliIndex.search` end to end (encoding, the HTTP round trip's client side, decoding,
 highlighting), Meilisearch's time excluded.
