@@ -205,7 +205,7 @@ def main() -> None:
             results, ours = measure(client, server, index, mix, sent, args.rounds)
 
     columns = list(next(iter(results.values())))
-    print(f"Meilisearch's CPU per request, ms (median of {args.rounds} interleaved rounds; "
+    print(f"Meilisearch's CPU per request, ms (median of {args.rounds} rounds; "
           f"{data.documents:,} practices, {len(mix)} queries, {sum(sent.phrase)} with a thesaurus phrase; "
           f"{sum(map(len, sent.whole)) / len(sent.whole):.2f} searches per multi-search)\n")
     print("| synonyms | " + " | ".join(columns) + " |")
