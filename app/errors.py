@@ -60,7 +60,9 @@ def install(app: FastAPI) -> None:
             where = () if err.get("type") == "json_invalid" else err.get("loc", ())
             loc = [str(p) for p in where if p not in ("body", "query", "path", "header")]
             errors.append({"field": ".".join(loc) or "body", "message": russian_message(err)})
-        detail = "Неверные параметры запроса: " + ", ".join(e["field"] for e in errors)
+        in_body = all(err.get("loc", ("",))[0] == "body" for err in exc.errors())
+        fields = ", ".join(dict.fromkeys(e["field"] for e in errors))
+        detail = ("Неверные поля тела запроса: " if in_body else "Неверные параметры запроса: ") + fields
         if wants_problem(request):
             return problem(422, detail, errors)
         return _page(request, 422, detail)

@@ -72,6 +72,17 @@ def test_schema_errors_name_each_field(client, session):
     assert _count(session) == 0
 
 
+def test_the_detail_says_the_fields_are_the_bodys_not_query_parameters(client, session):
+    body = api_body(title=5, contact={"email": 5, "phone": 5})
+    del body["region"]
+    response = client.post("/api/v1/submissions", json=body)
+    assert response.status_code == 422
+    fields = list(_fields(response))
+    assert sorted(fields) == ["contact.email", "contact.phone", "region", "title"]
+    assert response.json()["detail"] == "Неверные поля тела запроса: " + ", ".join(fields)
+    assert _count(session) == 0
+
+
 def test_reference_and_number_errors_name_each_field(client, session):
     body = api_body(region="RU-XXX", municipality_type="kingdom", themes=["youth", "astrology"])
     response = client.post("/api/v1/submissions", json=body)
