@@ -358,6 +358,22 @@ def test_sort_relevance_prefers_title(engine: SearchIndex) -> None:
     assert found(engine, "сквер") == [2, 3, 1]
 
 
+def test_a_thesaurus_name_of_four_words_finds_the_card_with_its_abbreviation(engine: SearchIndex) -> None:
+    """Meilisearch looks synonyms up three words at a time at most; a longer name still finds the
+    card that abbreviates it, below the card that spells it out, in any word form."""
+    engine.upsert([
+        practice(1, "Работа ЕДДС района"),
+        practice(2, "Единая дежурно-диспетчерская служба района"),
+        practice(3, "Детско-юношеская спортивная школа"),
+        practice(4, "ДЮСШ района"),
+    ])
+    assert found(engine, "единая дежурно-диспетчерская служба") == [2, 1]
+    assert found(engine, "единой дежурно-диспетчерской службы района") == [2, 1]
+    assert found(engine, "детско-юношеская спортивная школа") == [3, 4]
+    assert found(engine, "ЕДДС") == [1, 2]  # the other way: the abbreviation finds the name
+    assert found(engine, "служба") == [2]  # one word of the name is not the name
+
+
 def test_exact_form_ranks_above_typo(loaded: SearchIndex) -> None:
     # 11 has «гранты» in its outcome (weakest field); 13 «гранита» in its summary, one typo away
     assert found(loaded, "гранты") == [11, 13]

@@ -9,9 +9,14 @@ from typing import Any
 
 import pytest
 
+from app.search import thesaurus as thesauri
+from app.search.analysis import words
 from app.search.base import SearchIndex, SearchUnavailable
 from app.search.meili import MeiliIndex, filters
 from app.search.meili import index as meili_index_module
+from app.search.meili import settings as meili_settings
+from app.search.meili.settings import ngram_tokens
+from app.settings import SEED_DIR
 from tests.factories import search_query
 from tests.meili_server import MeiliServer
 
@@ -156,6 +161,45 @@ def test_query_filters_group_by_facet() -> None:
         "year": "year_started >= 2019 AND year_started <= 2021",
         "has_figures": 'has_figures IN ["false"]',
     }
+
+
+# -- the thesaurus as Meilisearch takes it: no server needed ---------------------------------
+
+
+def test_long_phrases_run_together_in_twos_and_threes_never_one_alone() -> None:
+    assert ngram_tokens(["a", "b", "c", "d"]) == ["ab", "cd"]
+    assert ngram_tokens(["a", "b", "c", "d", "e"]) == ["abc", "de"]
+    assert ngram_tokens(["a", "b", "c", "d", "e", "f"]) == ["abc", "def"]
+    assert ngram_tokens(list("abcdefg")) == ["abc", "de", "fg"]
+    assert ngram_tokens(list("abcdefghij")) == ["abc", "def", "gh", "ij"]
+
+
+def test_every_thesaurus_phrase_reaches_meilisearch_one_way_or_the_other() -> None:
+    """A phrase of up to three words is a synonyms key; a longer one (never looked up there) is
+    carried by the documents that hold what it finds."""
+    rows = thesauri.rows_of(SEED_DIR / "thesaurus.csv")[0]
+    thesaurus = thesauri.build(rows)
+    keys = meili_settings.synonyms(rows)
+    long_phrases = meili_settings.LongPhrases(thesaurus)
+    assert keys and all(len(k.split()) <= meili_settings.MAX_SYNONYM_WORDS for k in keys)
+    long = 0
+    for a, b in thesaurus.pairs():
+        tokens = [meili_settings.query_token(w) for w in words(a.text)]
+        if len(tokens) > meili_settings.MAX_SYNONYM_WORDS:
+            long += 1
+            held = [meili_settings.meili_key(s) for s in b.stems]
+            assert set(meili_settings.ngram_tokens(tokens)) <= set(long_phrases.tokens(["x", *held, "y"])), a.text
+    assert long > 40  # the seed thesaurus has such names (ЕДДС, ДЮСШ, МФЦ, ...)
+
+
+def test_a_long_phrase_is_carried_where_its_alternative_stands_as_a_phrase() -> None:
+    thesaurus = thesauri.build([("equivalent", "закон о местном самоуправлении", "закон об общих принципах организации")])
+    long_phrases = meili_settings.LongPhrases(thesaurus)
+    short = [meili_settings.meili_key(s) for s in thesauri.phrase("закон о местном самоуправлении").stems]
+    tokens = long_phrases.tokens(["x", *short])
+    assert len(tokens) == 2  # «закон об общих принципах организации»: five words, in two runs
+    assert long_phrases.tokens([short[0], "x", *short[1:]]) == []
+    assert long_phrases.tokens(short[:-1]) == []
 
 
 # -- the engine ----------------------------------------------------------------------------

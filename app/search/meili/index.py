@@ -4,7 +4,8 @@
 - Documents get hidden word keys per tier and a `title_sort` key; a query is understood by the
   shared layer (`app.search.query`) and sent as one key per word with the `frequency` matching
   strategy (documents with the rarest word; the more words, the higher), the thesaurus being the
-  `synonyms` setting. Highlights come from the one highlighter (`app.search.highlight`).
+  `synonyms` setting (its phrases of over three words: tokens in the documents, `LongPhrases`).
+  Highlights come from the one highlighter (`app.search.highlight`).
 - Filters come from `filters` (one escaping function); facets are disjunctive through one
   multi-search: the main query plus, per facet group with a selection, a query without that
   group's own filter.
@@ -53,6 +54,7 @@ from app.search.meili.settings import (
     DOCUMENT_FIELDS,
     STEMS,
     TITLE_SORT,
+    LongPhrases,
     meili_key,
     public_document,
     query_token,
@@ -120,6 +122,7 @@ class MeiliIndex:
         self.name = name
         self.settings = settings(thesaurus)
         self.thesaurus = thesauri.read(thesaurus)[0] if thesaurus is not None else thesauri.Thesaurus()
+        self.long_phrases = LongPhrases(self.thesaurus)
         self.url = url
         self.task_timeout = task_timeout
         self.batch_size = batch_size
@@ -231,7 +234,7 @@ class MeiliIndex:
             # document last (Meilisearch has no conditional write). app/search/sync.py avoids
             # that: it locks the practices it applies, so their writes cannot interleave.
             fresh = [
-                search_document(doc)
+                search_document(doc, self.long_phrases)
                 for doc_id, doc in latest.items()
                 if doc_id not in stored or _version(doc) >= stored[doc_id]
             ]
@@ -430,7 +433,7 @@ class MeiliIndex:
         pending: tuple[TaskInfo, int] | None = None
         # Keep one batch enqueued while waiting for the previous one.
         for chunk in _chunks(documents, self.batch_size):
-            task = index.add_documents([search_document(d) for d in chunk], primary_key="id")
+            task = index.add_documents([search_document(d, self.long_phrases) for d in chunk], primary_key="id")
             if pending:
                 self._wait(pending[0], "rebuild batch", timeout=max(self.task_timeout, 600))
                 added += pending[1]

@@ -6,11 +6,13 @@ text order (for phrases and proximity) and `_f.<tier>` the family keys that diff
 A query is sent as one key per word (`WordKeys.token`), so word forms and word families meet;
 the searchable attributes follow the tiers, so the `attribute` rule weighs a title match above
 a body match; the thesaurus becomes the `synonyms` setting (in the same keys; one-way for
-broader terms).
+broader terms), except its phrases of more than three words, which Meilisearch never looks up
+there: documents carry those for the alternatives they hold (`LongPhrases`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -66,15 +68,69 @@ def searchable_attributes() -> list[str]:
     return [f"{hidden}.{tier.name}" for tier in TIERS for hidden in (STEMS, FAMILIES)]
 
 
+# Meilisearch looks a query's words up in its synonyms one, two or three at a time (its n-grams):
+# a longer key is never reached, so such phrases go into the documents instead (`LongPhrases`).
+MAX_SYNONYM_WORDS = 3
+
+
 def synonyms(rows: list[thesauri.Row]) -> dict[str, list[str]]:
-    """The thesaurus in query tokens: what a query phrase also finds (one-way where it is one-way)."""
+    """The thesaurus in query tokens: what a query phrase of up to three words also finds (one-way
+    where it is one-way)."""
     out: dict[str, set[str]] = {}
     for a, b in thesauri.build(rows).pairs():
-        key = " ".join(query_token(w) for w in words(a.text))  # as a query would say it
+        tokens = [query_token(w) for w in words(a.text)]  # as a query would say it
         value = " ".join(meili_key(s) for s in b.stems)  # as documents hold it
-        if key and value and key != value:
+        key = " ".join(tokens)
+        if key and value and key != value and len(tokens) <= MAX_SYNONYM_WORDS:
             out.setdefault(key, set()).add(value)
     return {k: sorted(v) for k, v in sorted(out.items())}
+
+
+def ngram_tokens(tokens: Sequence[str]) -> list[str]:
+    """A phrase of four or more query tokens as Meilisearch's n-grams spell it: its tokens run
+    together three at a time, two at the end, never one alone (a lone token would let that one
+    word of the phrase find the document). A query holding the phrase meets these through its own
+    n-grams, whichever way it splits them."""
+    sizes = [3] * (len(tokens) // 3)
+    if len(tokens) % 3 == 2:
+        sizes.append(2)
+    elif len(tokens) % 3 == 1:
+        sizes[-1:] = [2, 2]
+    out, at = [], 0
+    for size in sizes:
+        out.append("".join(tokens[at:at + size]))
+        at += size
+    return out
+
+
+class LongPhrases:
+    """The thesaurus phrases of more than three words that a document's alternatives answer.
+
+    For each alternative B (as document stems) of such a phrase A, the n-gram tokens of A
+    (`ngram_tokens`): a document tier holding B carries them among its family keys, so a query
+    typing A finds it below the documents that hold A itself (as a synonym would rank), and no
+    single word of A reaches it. A thesaurus edit needs `practices reindex`, as the settings say.
+    """
+
+    def __init__(self, thesaurus: thesauri.Thesaurus) -> None:
+        found: dict[tuple[str, ...], dict[str, None]] = {}
+        for a, b in thesaurus.pairs():
+            tokens = [query_token(w) for w in words(a.text)]
+            if len(tokens) > MAX_SYNONYM_WORDS and b.stems:
+                found.setdefault(tuple(meili_key(s) for s in b.stems), {}).update(dict.fromkeys(ngram_tokens(tokens)))
+        # first stem of B -> (B, tokens of the phrases that find it)
+        self._starts: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
+        for stems, joined in found.items():
+            self._starts.setdefault(stems[0], []).append((stems, tuple(joined)))
+
+    def tokens(self, stems: Sequence[str]) -> list[str]:
+        """The n-gram tokens a tier with these stems (in text order) carries."""
+        out: dict[str, None] = {}
+        for i, stem in enumerate(stems):
+            for b, tokens in self._starts.get(stem, ()):
+                if tuple(stems[i:i + len(b)]) == b:
+                    out.update(dict.fromkeys(tokens))
+        return list(out)
 
 
 def settings(thesaurus: Path | None) -> dict[str, Any]:
@@ -96,19 +152,23 @@ def settings(thesaurus: Path | None) -> dict[str, Any]:
     }
 
 
-def search_document(document: dict[str, Any]) -> dict[str, Any]:
-    """The document as stored: the original plus its keys per tier and `title_sort`."""
+def search_document(document: dict[str, Any], long_phrases: LongPhrases | None = None) -> dict[str, Any]:
+    """The document as stored: the original plus its keys per tier (with the n-gram tokens of the
+    long thesaurus phrases its alternatives answer) and `title_sort`."""
     stored = dict(document)
     stems: dict[str, str] = {}
     families: dict[str, str] = {}
     for tier in TIERS:
         ws = [w for f in tier.fields for w in words(field_text(document, f))]
         keys = [word_keys(w) for w in ws]
-        stems[tier.name] = " ".join(meili_key(k.stem) for k in keys)
-        family = " ".join(dict.fromkeys(meili_key(k.family) for k in keys if k.family != k.stem))
+        tier_stems = [meili_key(k.stem) for k in keys]
+        stems[tier.name] = " ".join(tier_stems)
+        family = [*dict.fromkeys(meili_key(k.family) for k in keys if k.family != k.stem)]
+        if long_phrases is not None:
+            family += long_phrases.tokens(tier_stems)
         # Behind a word no query has: Meilisearch's `exactness` favours an attribute that
         # starts with (or is) the query, which would rank a family match above the word itself.
-        families[tier.name] = f"{PAD} {family}" if family else ""
+        families[tier.name] = " ".join([PAD, *family]) if family else ""
     stored[STEMS] = stems
     stored[FAMILIES] = families
     stored[TITLE_SORT] = title_key(str(document.get("title") or ""))
