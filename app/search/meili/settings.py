@@ -88,8 +88,8 @@ def synonyms(rows: list[thesauri.Row]) -> dict[str, list[str]]:
 
 def ngram_tokens(tokens: Sequence[str]) -> list[str]:
     """A phrase of four or more query tokens as Meilisearch's n-grams spell it: its tokens run
-    together three at a time, two at the end, never one alone (a lone token would let that one
-    word of the phrase find the document). A query holding the phrase meets these through its own
+    together three at a time, two at the end, never one alone (a lone token would be found by
+    that word alone, typed in full). A query holding the phrase meets these through its own
     n-grams, whichever way it splits them."""
     sizes = [3] * (len(tokens) // 3)
     if len(tokens) % 3 == 2:
@@ -108,8 +108,11 @@ class LongPhrases:
 
     For each alternative B (as document stems) of such a phrase A, the n-gram tokens of A
     (`ngram_tokens`): a document tier holding B carries them among its family keys, so a query
-    typing A finds it below the documents that hold A itself (as a synonym would rank), and no
-    single word of A reaches it. A thesaurus edit needs `practices reindex`, as the settings say.
+    typing A finds it below the documents that hold A itself (as a synonym would rank). Where the
+    local engine wants the whole of A, a query of one of the runs (two or three of A's words), or
+    the first word of a run still being typed (a prefix), also reaches it, below every literal
+    match: «диспетчерская служба» finds «ЕДДС». A thesaurus edit needs `practices reindex`, as
+    the settings say.
     """
 
     def __init__(self, thesaurus: thesauri.Thesaurus) -> None:
