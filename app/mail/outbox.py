@@ -61,7 +61,8 @@ def mail_status(session: Session) -> MailStatus:
         select(
             func.count(col(MailMessage.id)),
             func.min(MailMessage.created_at),
-            func.count(col(MailMessage.id)).filter(col(MailMessage.attempts) > 0),
+            # An attempt under way counts once it has failed: a claim already counts in `attempts`.
+            func.count(col(MailMessage.id)).filter(col(MailMessage.last_error).is_not(None)),
         ).where(waiting)
     ).one()
     failed = session.exec(

@@ -188,6 +188,24 @@ def test_a_sender_that_died_after_claiming_leaves_the_message_to_the_next_one(en
     assert states(engine) == {"sent": 1}
 
 
+def test_a_message_counts_as_failing_once_an_attempt_failed_not_while_the_first_is_under_way(engine, settings, smtp):
+    queue_many(engine, 1)
+    first = Session(engine)
+    try:
+        assert _claim(first, utcnow()) is not None  # another sender's first attempt, under way
+        with Session(engine) as session:
+            status = outbox.mail_status(session)
+        assert (status.pending, status.failing) == (1, 0)
+    finally:
+        first.close()
+    smtp.stop()
+    past_the_lease = utcnow() + LEASE + timedelta(seconds=1)
+    assert Mailer.from_settings(engine, settings).drain(now=lambda: past_the_lease).retried == 1
+    with Session(engine) as session:
+        status = outbox.mail_status(session)
+    assert (status.pending, status.failing) == (1, 1)
+
+
 def test_mail_is_queued_only_if_the_change_commits(engine, settings, smtp):
     try:
         with session_scope(engine) as session:
