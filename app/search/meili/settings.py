@@ -73,12 +73,17 @@ def searchable_attributes() -> list[str]:
 MAX_SYNONYM_WORDS = 3
 
 
+def phrase_tokens(phrase: thesauri.Phrase) -> list[str]:
+    """A thesaurus phrase as a query would say it (one token a word)."""
+    return [query_token(w) for w in words(phrase.text)]
+
+
 def synonyms(rows: list[thesauri.Row]) -> dict[str, list[str]]:
     """The thesaurus in query tokens: what a query phrase of up to three words also finds (one-way
     where it is one-way)."""
     out: dict[str, set[str]] = {}
     for a, b in thesauri.build(rows).pairs():
-        tokens = [query_token(w) for w in words(a.text)]  # as a query would say it
+        tokens = phrase_tokens(a)
         value = " ".join(meili_key(s) for s in b.stems)  # as documents hold it
         key = " ".join(tokens)
         if key and value and key != value and len(tokens) <= MAX_SYNONYM_WORDS:
@@ -118,7 +123,7 @@ class LongPhrases:
     def __init__(self, thesaurus: thesauri.Thesaurus) -> None:
         found: dict[tuple[str, ...], dict[str, None]] = {}
         for a, b in thesaurus.pairs():
-            tokens = [query_token(w) for w in words(a.text)]
+            tokens = phrase_tokens(a)
             if len(tokens) > MAX_SYNONYM_WORDS and b.stems:
                 found.setdefault(tuple(meili_key(s) for s in b.stems), {}).update(dict.fromkeys(ngram_tokens(tokens)))
         # first stem of B -> (B, tokens of the phrases that find it)
@@ -155,7 +160,7 @@ def settings(thesaurus: Path | None) -> dict[str, Any]:
     }
 
 
-def search_document(document: dict[str, Any], long_phrases: LongPhrases | None = None) -> dict[str, Any]:
+def search_document(document: dict[str, Any], long_phrases: LongPhrases) -> dict[str, Any]:
     """The document as stored: the original plus its keys per tier (with the n-gram tokens of the
     long thesaurus phrases its alternatives answer) and `title_sort`."""
     stored = dict(document)
@@ -167,8 +172,7 @@ def search_document(document: dict[str, Any], long_phrases: LongPhrases | None =
         tier_stems = [meili_key(k.stem) for k in keys]
         stems[tier.name] = " ".join(tier_stems)
         family = [*dict.fromkeys(meili_key(k.family) for k in keys if k.family != k.stem)]
-        if long_phrases is not None:
-            family += long_phrases.tokens(tier_stems)
+        family += long_phrases.tokens(tier_stems)
         # Behind a word no query has: Meilisearch's `exactness` favours an attribute that
         # starts with (or is) the query, which would rank a family match above the word itself.
         families[tier.name] = " ".join([PAD, *family]) if family else ""
