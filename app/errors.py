@@ -34,6 +34,11 @@ def problem(status: int, detail: str, errors: list[dict[str, str]] | None = None
     return JSONResponse(body, status_code=status, media_type="application/problem+json")
 
 
+def naming(lead: str, errors: list[dict[str, str]]) -> str:
+    """A detail that names each wrong field once: «lead: a, b»."""
+    return lead + ": " + ", ".join(dict.fromkeys(e["field"] for e in errors))
+
+
 def _page(request: Request, status: int, detail: str) -> HTMLResponse:
     return render(request, "error.html", {"status": status, "detail": detail}, status)
 
@@ -54,15 +59,14 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
-        errors = []
+        errors, in_body = [], True
         for err in exc.errors():
             # A body that is no JSON is located by its byte offset: name the body, not a number.
             where = () if err.get("type") == "json_invalid" else err.get("loc", ())
             loc = [str(p) for p in where if p not in ("body", "query", "path", "header")]
             errors.append({"field": ".".join(loc) or "body", "message": russian_message(err)})
-        in_body = all(err.get("loc", ("",))[0] == "body" for err in exc.errors())
-        fields = ", ".join(dict.fromkeys(e["field"] for e in errors))
-        detail = ("Неверные поля тела запроса: " if in_body else "Неверные параметры запроса: ") + fields
+            in_body = in_body and err.get("loc", ("",))[0] == "body"
+        detail = naming("Неверные поля тела запроса" if in_body else "Неверные параметры запроса", errors)
         if wants_problem(request):
             return problem(422, detail, errors)
         return _page(request, 422, detail)

@@ -30,9 +30,6 @@ class BadParams(Exception):
         super().__init__("; ".join(f"{e.param}: {e.message}" for e in errors))
         self.errors = [{"field": e.param, "message": e.message} for e in errors]
 
-    @property
-    def detail(self) -> str:
-        return "Неверные параметры запроса: " + ", ".join(dict.fromkeys(e["field"] for e in self.errors))
 
 
 M = TypeVar("M", bound=Base)
@@ -157,8 +154,8 @@ NoParams = Depends(params_of(Nothing))
 
 
 def install(app: FastAPI) -> None:
-    from app.errors import problem
+    from app.errors import naming, problem
 
     @app.exception_handler(BadParams)
     async def bad_params(_request: Request, exc: BadParams) -> Response:
-        return problem(400, exc.detail, exc.errors)
+        return problem(400, naming("Неверные параметры запроса", exc.errors), exc.errors)

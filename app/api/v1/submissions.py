@@ -20,7 +20,7 @@ from app.catalogue.practices import queries
 from app.catalogue.practices.schemas import SubmissionIn
 from app.catalogue.practices.service import CatalogueError, submit_practice
 from app.deps import ReferenceDep, SessionDep, SettingsDep
-from app.errors import problem
+from app.errors import naming, problem
 from app.models import Status
 from app.security import SUBMIT_ACTION, client_key, record_hit, retry_after
 
@@ -103,7 +103,7 @@ def create_submission(
 
 
 def _invalid(errors: list[dict[str, str]]) -> Response:
-    return problem(422, "Заявка не принята: " + ", ".join(dict.fromkeys(e["field"] for e in errors)), errors)
+    return problem(422, naming("Заявка не принята", errors), errors)
 
 
 @router.get(
