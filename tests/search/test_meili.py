@@ -176,9 +176,8 @@ def test_long_phrases_run_together_in_twos_and_threes_never_one_alone() -> None:
 def test_every_thesaurus_phrase_reaches_meilisearch_one_way_or_the_other() -> None:
     """A phrase of up to three words is a synonyms key; a longer one (never looked up there) is
     carried by the documents that hold what it finds."""
-    rows = thesauri.rows_of(SEED_DIR / "thesaurus.csv")[0]
-    thesaurus = thesauri.build(rows)
-    keys = meili_settings.synonyms(rows)
+    thesaurus = thesauri.read(SEED_DIR / "thesaurus.csv")[0]
+    keys = meili_settings.synonyms(thesaurus)
     long_phrases = meili_settings.LongPhrases(thesaurus)
     assert keys and all(len(k.split()) <= meili_settings.MAX_SYNONYM_WORDS for k in keys)
     long = 0

@@ -120,8 +120,8 @@ class MeiliIndex:
         thesaurus: Path | None = None,
     ) -> None:
         self.name = name
-        self.settings = settings(thesaurus)
         self.thesaurus = thesauri.read(thesaurus)[0] if thesaurus is not None else thesauri.Thesaurus()
+        self.settings = settings(self.thesaurus)
         self.long_phrases = LongPhrases(self.thesaurus)
         self.url = url
         self.task_timeout = task_timeout

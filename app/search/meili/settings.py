@@ -13,7 +13,6 @@ there: documents carry those for the alternatives they hold (`LongPhrases`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from app.search import thesaurus as thesauri
@@ -78,11 +77,11 @@ def phrase_tokens(phrase: thesauri.Phrase) -> list[str]:
     return [query_token(w) for w in words(phrase.text)]
 
 
-def synonyms(rows: list[thesauri.Row]) -> dict[str, list[str]]:
+def synonyms(thesaurus: thesauri.Thesaurus) -> dict[str, list[str]]:
     """The thesaurus in query tokens: what a query phrase of up to three words also finds (one-way
     where it is one-way)."""
     out: dict[str, set[str]] = {}
-    for a, b in thesauri.build(rows).pairs():
+    for a, b in thesaurus.pairs():
         tokens = phrase_tokens(a)
         value = " ".join(meili_key(s) for s in b.stems)  # as documents hold it
         key = " ".join(tokens)
@@ -141,8 +140,7 @@ class LongPhrases:
         return list(out)
 
 
-def settings(thesaurus: Path | None) -> dict[str, Any]:
-    rows = thesauri.rows_of(thesaurus)[0] if thesaurus is not None else []
+def settings(thesaurus: thesauri.Thesaurus) -> dict[str, Any]:
     return {
         "searchableAttributes": searchable_attributes(),
         "displayedAttributes": list(DOCUMENT_FIELDS),
@@ -150,7 +148,7 @@ def settings(thesaurus: Path | None) -> dict[str, Any]:
         "sortableAttributes": list(SORTABLE),
         "rankingRules": RANKING_RULES,
         "stopWords": [],
-        "synonyms": synonyms(rows),
+        "synonyms": synonyms(thesaurus),
         "typoTolerance": {"enabled": True, "minWordSizeForTypos": {"oneTypo": 5, "twoTypos": 9}},
         "faceting": {"maxValuesPerFacet": MAX_VALUES_PER_FACET, "sortFacetValuesBy": {"*": "count"}},
         "pagination": {"maxTotalHits": MAX_TOTAL_HITS},
